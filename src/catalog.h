@@ -1,0 +1,121 @@
+/*
+ * catalog.h: direct, cached access to the extension's tables.
+ *
+ * The hot functions read a few rows by key; going through the executor or
+ * SPI for that costs more than the decision itself, so they scan the
+ * indexes with systable scans under the statement's snapshot, after the
+ * same privilege checks the executor would make. OIDs are cached per
+ * backend and forgotten on any relcache invalidation.
+ */
+#ifndef TS_CATALOG_H
+#define TS_CATALOG_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "utils/uuid.h"
+
+typedef enum TsTable
+{
+	TS_TIERS,
+	TS_WORKLOAD_PROFILES,
+	TS_TENANT_SCALING_CONFIG,
+	TS_TENANT_TRAINING_CONFIG,
+	TS_TRAINING_QUEUE_STATS,
+	TS_TENANT_TRAINING_WORKERS,
+	TS_TABLE_COUNT
+} TsTable;
+
+/* column numbers, checked against the catalog when a table is first used */
+enum
+{
+	Anum_tiers_tier = 1,
+	Anum_tiers_tier_rank,
+	Anum_tiers_resource_multiplier,
+	Anum_tiers_max_cpu,
+	Anum_tiers_max_gpu,
+	Natts_tiers = Anum_tiers_max_gpu
+};
+
+enum
+{
+	Anum_workload_type = 1,
+	Anum_workload_cpu,
+	Anum_workload_gpu,
+	Anum_workload_memory_gb,
+	Anum_workload_storage_gb,
+	Anum_workload_network_mbps,
+	Natts_workload = Anum_workload_network_mbps
+};
+
+enum
+{
+	Anum_config_tenant_id = 1,
+	Anum_config_scaling_tier,
+	Anum_config_max_concurrent_jobs,
+	Anum_config_max_model_size_gb,
+	Anum_config_max_training_duration_hours,
+	Anum_config_auto_scaling_enabled,
+	Anum_config_scaling_rules,
+	Anum_config_created_at,
+	Anum_config_updated_at,
+	Anum_config_max_cpu,
+	Anum_config_max_gpu,
+	Natts_config = Anum_config_max_gpu
+};
+
+enum
+{
+	Anum_training_tenant_id = 1,
+	Anum_training_distributed,
+	Anum_training_max_workers,
+	Natts_training = Anum_training_max_workers
+};
+
+enum
+{
+	Anum_stats_tenant_id = 1,
+	Anum_stats_queue_size,
+	Anum_stats_avg_wait,
+	Anum_stats_max_wait,
+	Anum_stats_processing_rate,
+	Anum_stats_timestamp,
+	Natts_stats = Anum_stats_timestamp
+};
+
+enum
+{
+	Anum_workers_worker_id = 1,
+	Anum_workers_tenant_id,
+	Anum_workers_status,
+	Natts_workers = Anum_workers_status
+};
+
+#define TS_MAX_ATTS 16
+
+/* A row read by key: values and nulls indexed by column number - 1. */
+typedef struct TsRow
+{
+	bool		found;
+	Datum		values[TS_MAX_ATTS];
+	bool		nulls[TS_MAX_ATTS];
+} TsRow;
+
+/* Oid of the extension's schema; an error if the extension is not installed. */
+extern Oid	ts_schema_oid(void);
+
+/* The row of table with primary key key (uuid or text), or found = false. */
+extern void ts_fetch_by_key(TsTable table, Datum key, TsRow *row);
+
+/* The tenant's newest training_queue_stats row. */
+extern void ts_fetch_newest_queue_stats(pg_uuid_t *tenant, TsRow *row);
+
+/* The tenant's workers with the given status. */
+extern int32 ts_count_workers(pg_uuid_t *tenant, const char *status);
+
+/* The primary keys of a text-keyed table in order, comma-separated (for hints). */
+extern char *ts_list_keys(TsTable table);
+
+extern void ts_catalog_init(void);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * sql_support.c: numeric and jsonb conversions, result rows.
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "sql_support.h"
+
+TsDecimal
+ts_numeric_to_decimal(Datum numeric, const char *what)
+{
+	Numeric		num = DatumGetNumeric(numeric);
+	char	   *text;
+	TsDecimal	result;
+
+	if (numeric_is_nan(num) || numeric_is_inf(num))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number", what),
+				 errdetail("The value given is %s.",
+						   DatumGetCString(DirectFunctionCall1(numeric_out, numeric)))));
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, numeric));
+	if (!ts_decimal_parse(text, &result))
+		elog(ERROR, "could not read numeric value \"%s\"", text);
+	pfree(text);
+	return result;
+}
+
+void
+ts_rules_from_jsonb(Jsonb *doc, ScalingRules *rules)
+{
+	char	   *json = JsonbToCString(NULL, &doc->root, VARSIZE(doc));
+	RulesError	err;
+
+	if (!scaling_rules_parse(json, strlen(json), rules, &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", err.message),
+				 err.detail[0] ? errdetail("%s", err.detail) : 0,
+				 err.hint[0] ? errhint("%s", err.hint) : 0));
+	pfree(json);
+}
+
+void
+ts_rules_from_datum(Datum doc, bool isnull, ScalingRules *rules)
+{
+	if (isnull)
+		scaling_rules_set_defaults(rules);
+	else
+		ts_rules_from_jsonb(DatumGetJsonbP(doc), rules);
+}
+
+void
+ts_return_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}

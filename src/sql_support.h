@@ -1,0 +1,30 @@
+/*
+ * sql_support.h: conversions between SQL values and the pure decision code,
+ * and the helpers every SQL-callable function shares.
+ */
+#ifndef TS_SQL_SUPPORT_H
+#define TS_SQL_SUPPORT_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+#include "decide.h"
+#include "scaling_rules.h"
+
+extern int	ts_max_training_workers;
+
+/* A numeric as an exact decimal; NaN and infinities are an error naming what. */
+extern TsDecimal ts_numeric_to_decimal(Datum numeric, const char *what);
+
+/* The rules of a jsonb document over the defaults; invalid ones raise 22023. */
+extern void ts_rules_from_jsonb(Jsonb *doc, ScalingRules *rules);
+
+/* As ts_rules_from_jsonb, but isnull means the defaults. */
+extern void ts_rules_from_datum(Datum doc, bool isnull, ScalingRules *rules);
+
+/* Put one row of values into a TABLE function's result. */
+extern void ts_return_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * triggers.c: row triggers of the extension's tables.
+ *
+ * CHECK and foreign key constraints guard the data; these triggers run
+ * first so that a bad row gets an error that names the value and says what
+ * is allowed.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "sql_support.h"
+
+PG_FUNCTION_INFO_V1(ts_touch_updated_at);
+PG_FUNCTION_INFO_V1(ts_check_tenant_scaling_config);
+
+static TriggerData *
+row_trigger_data(FunctionCallInfo fcinfo, const char *name)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be called as a BEFORE ROW trigger", name)));
+	return trigdata;
+}
+
+static HeapTuple
+new_tuple(TriggerData *trigdata)
+{
+	return TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+}
+
+Datum
+ts_touch_updated_at(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = row_trigger_data(fcinfo, "touch_updated_at");
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	int			attnum = SPI_fnumber(desc, "updated_at");
+	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	bool		isnull = false;
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("relation \"%s\" has no column \"updated_at\"",
+						RelationGetRelationName(trigdata->tg_relation))));
+	return PointerGetDatum(heap_modify_tuple_by_cols(new_tuple(trigdata), desc, 1, &attnum,
+													 &now, &isnull));
+}
+
+static void
+check_not_negative_int(HeapTuple tuple, TupleDesc desc, int attnum, const char *name)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, desc, &isnull);
+
+	if (!isnull && DatumGetInt32(value) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("%s must not be negative: %d", name, DatumGetInt32(value)),
+				 errdetail("A tenant limit is zero or more.")));
+}
+
+static void
+check_model_size(HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, Anum_config_max_model_size_gb, desc, &isnull);
+
+	if (isnull)
+		return;
+	if (ts_decimal_is_negative(ts_numeric_to_decimal(value, "max_model_size_gb")))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("max_model_size_gb must not be negative: %s",
+						DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+				 errdetail("A tenant limit is zero or more.")));
+}
+
+static void
+check_tier(HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		tier = heap_getattr(tuple, Anum_config_scaling_tier, desc, &isnull);
+	TsRow		row;
+
+	if (isnull)
+		return;					/* NOT NULL reports it */
+	ts_fetch_by_key(TS_TIERS, tier, &row);
+	if (!row.found)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("unknown scaling tier \"%s\"", TextDatumGetCString(tier)),
+				 errhint("Valid tiers are: %s.", ts_list_keys(TS_TIERS))));
+}
+
+Datum
+ts_check_tenant_scaling_config(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = row_trigger_data(fcinfo, "check_tenant_scaling_config");
+	HeapTuple	tuple = new_tuple(trigdata);
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+
+	check_tier(tuple, desc);
+	check_not_negative_int(tuple, desc, Anum_config_max_concurrent_jobs, "max_concurrent_jobs");
+	check_model_size(tuple, desc);
+	check_not_negative_int(tuple, desc, Anum_config_max_training_duration_hours,
+						   "max_training_duration_hours");
+	check_not_negative_int(tuple, desc, Anum_config_max_cpu, "max_cpu");
+	check_not_negative_int(tuple, desc, Anum_config_max_gpu, "max_gpu");
+	return PointerGetDatum(tuple);
+}

@@ -1,0 +1,206 @@
+/* tenant_scaling--0.1.0.sql: the scaling control plane (DESIGN sections 2-5a) */
+
+\echo Use "CREATE EXTENSION tenant_scaling" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- Validation and trigger functions (C), needed by the tables below
+--------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_scaling.validate_scaling_rules(rules jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ts_validate_scaling_rules'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tenant_scaling.validate_scaling_rules(jsonb) IS
+'true for a valid scaling_rules document; otherwise raises SQLSTATE 22023 naming the JSON path and the rule';
+
+CREATE FUNCTION tenant_scaling.touch_updated_at()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ts_touch_updated_at'
+LANGUAGE C;
+COMMENT ON FUNCTION tenant_scaling.touch_updated_at() IS
+'BEFORE UPDATE trigger: sets updated_at to the transaction time';
+
+CREATE FUNCTION tenant_scaling.check_tenant_scaling_config()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ts_check_tenant_scaling_config'
+LANGUAGE C;
+COMMENT ON FUNCTION tenant_scaling.check_tenant_scaling_config() IS
+'BEFORE INSERT OR UPDATE trigger: rejects an unknown tier or a negative limit with an error that names the value';
+
+--------------------------------------------------------------------------
+-- Tiers and workload profiles (operators' configuration)
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.tiers (
+    tier text PRIMARY KEY,
+    tier_rank int NOT NULL UNIQUE,
+    resource_multiplier numeric NOT NULL DEFAULT 1.0
+        CONSTRAINT tiers_resource_multiplier_positive CHECK (resource_multiplier > 0),
+    max_cpu int NOT NULL DEFAULT 16 CONSTRAINT tiers_max_cpu_not_negative CHECK (max_cpu >= 0),
+    max_gpu int NOT NULL DEFAULT 4 CONSTRAINT tiers_max_gpu_not_negative CHECK (max_gpu >= 0),
+    description text
+);
+COMMENT ON TABLE tenant_scaling.tiers IS
+'scaling tiers: the resource multiplier and default cpu and gpu caps of each tier';
+COMMENT ON COLUMN tenant_scaling.tiers.tier_rank IS 'order of the tiers, smallest first';
+COMMENT ON COLUMN tenant_scaling.tiers.resource_multiplier IS
+'allocate_resources multiplies a workload''s base requirements by this, then truncates';
+COMMENT ON COLUMN tenant_scaling.tiers.max_cpu IS 'cpu cores cap of a tenant of this tier without its own max_cpu';
+COMMENT ON COLUMN tenant_scaling.tiers.max_gpu IS 'gpu cap of a tenant of this tier without its own max_gpu';
+
+INSERT INTO tenant_scaling.tiers (tier, tier_rank, resource_multiplier, max_cpu, max_gpu, description) VALUES
+    ('basic', 1, 1.0, 16, 4, 'fixed allocation for small tenants'),
+    ('standard', 2, 1.0, 16, 4, 'auto-scaling for growing tenants'),
+    ('premium', 3, 2.0, 16, 4, 'twice the base resources'),
+    ('enterprise', 4, 4.0, 16, 4, 'four times the base resources');
+
+CREATE TABLE tenant_scaling.workload_profiles (
+    workload_type text PRIMARY KEY,
+    cpu int NOT NULL CONSTRAINT workload_profiles_cpu_not_negative CHECK (cpu >= 0),
+    gpu int NOT NULL CONSTRAINT workload_profiles_gpu_not_negative CHECK (gpu >= 0),
+    memory_gb int NOT NULL CONSTRAINT workload_profiles_memory_gb_not_negative CHECK (memory_gb >= 0),
+    storage_gb int NOT NULL CONSTRAINT workload_profiles_storage_gb_not_negative CHECK (storage_gb >= 0),
+    network_mbps int NOT NULL CONSTRAINT workload_profiles_network_mbps_not_negative CHECK (network_mbps >= 0)
+);
+COMMENT ON TABLE tenant_scaling.workload_profiles IS
+'base resource requirements of each workload type, before the tier multiplier';
+
+INSERT INTO tenant_scaling.workload_profiles VALUES
+    ('training_small', 4, 1, 16, 100, 100),
+    ('training_medium', 8, 2, 32, 500, 500),
+    ('training_large', 16, 4, 64, 2000, 1000),
+    ('inference_small', 2, 0, 8, 50, 50),
+    ('inference_medium', 4, 1, 16, 100, 100),
+    ('inference_large', 8, 2, 32, 500, 500),
+    ('feature_computation', 4, 0, 16, 100, 100);
+
+--------------------------------------------------------------------------
+-- Per-tenant configuration (seed tables, with checks)
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.tenant_scaling_config (
+    tenant_id uuid PRIMARY KEY,
+    scaling_tier text NOT NULL REFERENCES tenant_scaling.tiers (tier) ON UPDATE CASCADE,
+    max_concurrent_jobs int DEFAULT 1
+        CONSTRAINT max_concurrent_jobs_not_negative CHECK (max_concurrent_jobs >= 0),
+    max_model_size_gb numeric DEFAULT 1
+        CONSTRAINT max_model_size_gb_not_negative CHECK (max_model_size_gb >= 0),
+    max_training_duration_hours int DEFAULT 24
+        CONSTRAINT max_training_duration_hours_not_negative CHECK (max_training_duration_hours >= 0),
+    auto_scaling_enabled boolean DEFAULT false,
+    scaling_rules jsonb CONSTRAINT scaling_rules_valid CHECK (tenant_scaling.validate_scaling_rules(scaling_rules)),
+    created_at timestamptz DEFAULT now(),
+    updated_at timestamptz DEFAULT now(),
+    max_cpu int CONSTRAINT max_cpu_not_negative CHECK (max_cpu >= 0),
+    max_gpu int CONSTRAINT max_gpu_not_negative CHECK (max_gpu >= 0)
+);
+CREATE INDEX idx_tenant_scaling_tier ON tenant_scaling.tenant_scaling_config (scaling_tier);
+CREATE INDEX idx_tenant_scaling_auto ON tenant_scaling.tenant_scaling_config (auto_scaling_enabled);
+CREATE TRIGGER tenant_scaling_config_checks
+    BEFORE INSERT OR UPDATE ON tenant_scaling.tenant_scaling_config
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.check_tenant_scaling_config();
+CREATE TRIGGER tenant_scaling_config_updated_at
+    BEFORE UPDATE ON tenant_scaling.tenant_scaling_config
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.touch_updated_at();
+
+COMMENT ON TABLE tenant_scaling.tenant_scaling_config IS
+'what each tenant may use: tier, job limits, auto-scaling switch and scaling_rules overrides';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.scaling_tier IS 'a tier of tenant_scaling.tiers';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_concurrent_jobs IS 'training jobs the tenant may run at once';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_model_size_gb IS 'largest model a training job may have';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_training_duration_hours IS 'longest a training job may run';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.auto_scaling_enabled IS 'whether the scheduler scales this tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.scaling_rules IS
+'per-tenant threshold overrides ({"training": {...}, "inference": {...}}); validated on write';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.updated_at IS 'kept by a trigger';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_cpu IS 'cpu cores cap; NULL takes the tier''s';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_gpu IS 'gpu cap; NULL takes the tier''s';
+
+CREATE TABLE tenant_scaling.tenant_training_config (
+    tenant_id uuid PRIMARY KEY,
+    distributed_training_enabled boolean DEFAULT false,
+    max_workers int DEFAULT 1 CONSTRAINT max_workers_positive CHECK (max_workers >= 1),
+    worker_type text DEFAULT 'm5.2xlarge',
+    gpu_per_worker int DEFAULT 1 CONSTRAINT gpu_per_worker_not_negative CHECK (gpu_per_worker >= 0),
+    network_bandwidth_mbps int DEFAULT 1000
+        CONSTRAINT network_bandwidth_mbps_positive CHECK (network_bandwidth_mbps > 0),
+    checkpoint_frequency_minutes int DEFAULT 30
+        CONSTRAINT checkpoint_frequency_minutes_positive CHECK (checkpoint_frequency_minutes > 0),
+    fault_tolerance_enabled boolean DEFAULT true
+);
+COMMENT ON TABLE tenant_scaling.tenant_training_config IS
+'distributed training settings of a tenant; bounds its training workers';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.max_workers IS
+'worker ceiling when distributed_training_enabled; otherwise the ceiling is 1';
+
+--------------------------------------------------------------------------
+-- What tenants are doing: training queue statistics and workers
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.training_queue_stats (
+    tenant_id uuid NOT NULL,
+    queue_size int NOT NULL CONSTRAINT queue_size_not_negative CHECK (queue_size >= 0),
+    avg_wait_time_seconds numeric CONSTRAINT avg_wait_time_not_negative CHECK (avg_wait_time_seconds >= 0),
+    max_wait_time_seconds int CONSTRAINT max_wait_time_not_negative CHECK (max_wait_time_seconds >= 0),
+    processing_rate_per_minute numeric
+        CONSTRAINT processing_rate_not_negative CHECK (processing_rate_per_minute >= 0),
+    timestamp timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX training_queue_stats_tenant_time_idx
+    ON tenant_scaling.training_queue_stats (tenant_id, timestamp DESC);
+COMMENT ON TABLE tenant_scaling.training_queue_stats IS
+'samples of each tenant''s training queue; the newest row by timestamp drives training scaling';
+COMMENT ON COLUMN tenant_scaling.training_queue_stats.processing_rate_per_minute IS 'jobs finished per minute';
+
+CREATE TABLE tenant_scaling.tenant_training_workers (
+    worker_id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    tenant_id uuid NOT NULL,
+    status text NOT NULL DEFAULT 'provisioning'
+        CONSTRAINT worker_status_valid CHECK (status IN ('provisioning', 'active', 'draining', 'terminated')),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX tenant_training_workers_tenant_status_idx
+    ON tenant_scaling.tenant_training_workers (tenant_id, status);
+CREATE TRIGGER tenant_training_workers_updated_at
+    BEFORE UPDATE ON tenant_scaling.tenant_training_workers
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.touch_updated_at();
+COMMENT ON TABLE tenant_scaling.tenant_training_workers IS
+'training workers of each tenant, as the actuator reports them';
+COMMENT ON COLUMN tenant_scaling.tenant_training_workers.status IS
+'provisioning (ordered, not up yet), active, draining or terminated; provisioning and active count as capacity';
+
+--------------------------------------------------------------------------
+-- Decision functions (C)
+--------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_scaling.get_tenant_scaling_policy(tenant_id uuid)
+RETURNS TABLE (tier text, max_jobs int, max_model_size numeric, max_duration int, auto_scaling boolean)
+AS 'MODULE_PATHNAME', 'ts_get_tenant_scaling_policy'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.get_tenant_scaling_policy(uuid) IS
+'the tenant''s tier and job limits; (basic, 1, 1, 24, false) for an unknown tenant';
+
+CREATE FUNCTION tenant_scaling.check_training_scaling_trigger(tenant_id uuid)
+RETURNS TABLE (should_scale_out boolean, should_scale_in boolean, target_workers int)
+AS 'MODULE_PATHNAME', 'ts_check_training_scaling_trigger'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.check_training_scaling_trigger(uuid) IS
+'training worker decision from the newest queue statistics and the active and provisioning workers';
+
+CREATE FUNCTION tenant_scaling.inference_scaling_decision(
+    cpu_avg numeric, memory_avg numeric, latency_p95 numeric, requests_per_second numeric,
+    target_rps numeric, current_replicas int, min_replicas int DEFAULT 1, max_replicas int DEFAULT 10,
+    rules jsonb DEFAULT NULL)
+RETURNS TABLE (action text, delta int, new_replicas int, reason text)
+AS 'MODULE_PATHNAME', 'ts_inference_scaling_decision'
+LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.inference_scaling_decision(numeric, numeric, numeric, numeric, numeric, int, int, int, jsonb) IS
+'inference replica decision from endpoint metrics (cpu and memory in percent); pure';
+
+CREATE FUNCTION tenant_scaling.allocate_resources(tenant_id uuid, workload_type text)
+RETURNS TABLE (cpu_cores int, gpu_count int, memory_gb int, storage_gb int, network_mbps int)
+AS 'MODULE_PATHNAME', 'ts_allocate_resources'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.allocate_resources(uuid, text) IS
+'resources for a workload: base requirements times the tier multiplier, cpu and gpu capped by the tenant''s limits';

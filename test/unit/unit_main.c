@@ -1,0 +1,15 @@
+/* unit_main.c: runs the unit tests of the pure C code; prints "N passed, N failed". */
+#include "unit_test.h"
+
+int			unit_passed = 0;
+int			unit_failed = 0;
+
+int
+main(void)
+{
+	test_decimal();
+	test_rules();
+	test_decide();
+	printf("%d passed, %d failed\n", unit_passed, unit_failed);
+	return unit_failed == 0 ? 0 : 1;
+}
