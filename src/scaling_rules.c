@@ -219,7 +219,16 @@ apply_value(const RuleSection *section, const RuleKey *key, const cJSON *item,
 	if (!isfinite(v) || v < key->min || v > key->max ||
 		(key->kind == RULE_INTEGER && v != floor(v)))
 	{
-		snprintf(detail, sizeof(detail), "The value given is %.17g.", v);
+		TsDecimal	given;
+		char		text[64];
+
+		if (ts_decimal_from_double(v, &given))
+		{
+			ts_decimal_to_string(given, text, sizeof(text));
+			snprintf(detail, sizeof(detail), "The value given is %s.", text);
+		}
+		else
+			snprintf(detail, sizeof(detail), "The value given is out of range.");
 		return fail(err, detail, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
 	}
 	if (key->kind == RULE_INTEGER)

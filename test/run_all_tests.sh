@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs every test suite of tenant_scaling from a fresh clone, as root on Debian 12:
+# installs what is missing, builds, installs, starts a throwaway cluster as the
+# postgres user, runs each suite, always stops the cluster, and ends with
+# "N passed, N failed" over all suites.
+#
+#   bash test/run_all_tests.sh            every suite
+#   TS_SUITES="unit regress" bash test/run_all_tests.sh
+set -u
+TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$TS_ROOT/test/lib/cluster.sh"
+TS_EXTRA_PACKAGES="valgrind"
+SUITES=${TS_SUITES:-"unit valgrind regress differential"}
+
+total_passed=0
+total_failed=0
+WORK=$(mktemp -d /tmp/tenant_scaling_test.XXXXXX)
+chmod 755 "$WORK"
+cleanup() { ts_stop_cluster; }
+trap cleanup EXIT
+
+# record SUITE OUTPUT_FILE STATUS: adds the suite's last "N passed, N failed" line
+record() {
+	local suite=$1 out=$2 status=$3 line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	if [ -z "$line" ]; then
+		p=0
+		f=1
+		echo "-- $suite: no result line (exit $status); last output:" >&2
+		tail -n 30 "$out" >&2
+	else
+		p=${line%% passed*}
+		f=${line#*, }
+		f=${f%% failed}
+		# a suite that exits non-zero without a counted failure still fails
+		[ "$status" != 0 ] && [ "$f" = 0 ] && f=1
+	fi
+	printf '%-14s %s passed, %s failed\n' "$suite" "$p" "$f"
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
+}
+
+suite_unit() {
+	make -s -C "$TS_ROOT" test/unit/unit_tests >/dev/null && "$TS_ROOT/test/unit/unit_tests"
+}
+
+suite_valgrind() {
+	make -s -C "$TS_ROOT" test/unit/unit_tests >/dev/null &&
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
+			"$TS_ROOT/test/unit/unit_tests"
+}
+
+suite_regress() {
+	local out status
+	out=$(make -C "$TS_ROOT" installcheck 2>&1)
+	status=$?
+	echo "$out"
+	[ -f "$TS_ROOT/regression.diffs" ] && [ $status != 0 ] && head -n 200 "$TS_ROOT/regression.diffs"
+	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
+		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
+	return $status
+}
+
+suite_differential() {
+	bash "$TS_ROOT/test/differential/run.sh"
+}
+
+main() {
+	ts_ensure_packages || exit 1
+	ts_build_install || { echo "0 passed, 1 failed"; exit 1; }
+	ts_start_cluster "$WORK/cluster" || { echo "0 passed, 1 failed"; exit 1; }
+	for suite in $SUITES; do
+		out="$WORK/$suite.out"
+		"suite_$suite" >"$out" 2>&1
+		record "$suite" "$out" $?
+	done
+	ts_stop_cluster
+	echo "$total_passed passed, $total_failed failed"
+	[ "$total_failed" = 0 ]
+}
+main
