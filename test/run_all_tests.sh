@@ -44,10 +44,16 @@ suite_unit() {
 	make -s -C "$TS_ROOT" test/unit/unit_tests >/dev/null && "$TS_ROOT/test/unit/unit_tests"
 }
 
+# the unit tests under valgrind: one check, no memory error and no leak
 suite_valgrind() {
-	make -s -C "$TS_ROOT" test/unit/unit_tests >/dev/null &&
-		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
-			"$TS_ROOT/test/unit/unit_tests"
+	make -s -C "$TS_ROOT" test/unit/unit_tests >/dev/null || return 1
+	if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
+		"$TS_ROOT/test/unit/unit_tests" >/dev/null; then
+		echo "1 passed, 0 failed"
+	else
+		echo "0 passed, 1 failed"
+		return 1
+	fi
 }
 
 suite_regress() {

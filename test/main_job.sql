@@ -1,0 +1,89 @@
+-- The main job's embedded default: sample tenants of every tier, what they are
+-- doing, and the decisions the extension makes for them.
+\set QUIET on
+\pset footer off
+SET search_path = tenant_scaling, public;
+
+-- twelve tenants, three per tier; names live in a side table for display
+CREATE TEMP TABLE sample_tenant (tenant_id uuid PRIMARY KEY, name text);
+INSERT INTO sample_tenant
+SELECT ('10000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, name
+FROM unnest(ARRAY['acme-basic', 'bolt-basic', 'coda-basic', 'delta-standard', 'echo-standard',
+                  'fjord-standard', 'gale-premium', 'halo-premium', 'iris-premium',
+                  'jade-enterprise', 'kite-enterprise', 'lumen-enterprise']) WITH ORDINALITY AS t(name, n);
+
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb,
+                                   max_training_duration_hours, auto_scaling_enabled, scaling_rules, max_cpu)
+SELECT tenant_id, split_part(name, '-', 2),
+       CASE split_part(name, '-', 2) WHEN 'basic' THEN 1 WHEN 'standard' THEN 2 WHEN 'premium' THEN 4 ELSE 16 END,
+       CASE split_part(name, '-', 2) WHEN 'basic' THEN 1 WHEN 'standard' THEN 10 WHEN 'premium' THEN 50 ELSE 500 END,
+       CASE split_part(name, '-', 2) WHEN 'basic' THEN 24 WHEN 'standard' THEN 48 ELSE 168 END,
+       name NOT LIKE '%basic',
+       CASE name WHEN 'iris-premium' THEN '{"training": {"max_workers": 6, "scale_out_step": 3}}'::jsonb
+                 WHEN 'lumen-enterprise' THEN '{"inference": {"cpu_high": 0.7, "step": 2}}'::jsonb END,
+       CASE name WHEN 'kite-enterprise' THEN 64 END
+FROM sample_tenant;
+
+INSERT INTO tenant_training_config (tenant_id, distributed_training_enabled, max_workers)
+SELECT tenant_id, true, 8 FROM sample_tenant WHERE name LIKE '%enterprise';
+
+-- workers and the newest queue sample of each tenant
+INSERT INTO tenant_training_workers (tenant_id, status)
+SELECT s.tenant_id, CASE WHEN g % 4 = 0 THEN 'provisioning' ELSE 'active' END
+FROM sample_tenant s, LATERAL generate_series(1, (hashtext(s.name) & 7) + 1) g;
+INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds, max_wait_time_seconds,
+                                  processing_rate_per_minute, timestamp)
+SELECT tenant_id, q, w, (w * 2)::int, 1.5, now() - interval '30 seconds'
+FROM sample_tenant
+JOIN (VALUES ('acme-basic', 0, 0), ('bolt-basic', 14, 420), ('coda-basic', 3, 120),
+             ('delta-standard', 25, 900), ('echo-standard', 1, 20), ('fjord-standard', 11, 300),
+             ('gale-premium', 40, 1200), ('halo-premium', 0, 5), ('iris-premium', 30, 700),
+             ('jade-enterprise', 12, 301), ('kite-enterprise', 1, 59), ('lumen-enterprise', 6, 200))
+     AS v(name, q, w) USING (name);
+
+\echo
+\echo '== What each tenant may use: get_tenant_scaling_policy(tenant_id)'
+SELECT s.name AS tenant, p.tier, p.max_jobs, p.max_model_size AS max_model_gb,
+       p.max_duration AS max_hours, p.auto_scaling
+FROM sample_tenant s CROSS JOIN LATERAL get_tenant_scaling_policy(s.tenant_id) p
+ORDER BY s.tenant_id;
+
+\echo '== Training workers: check_training_scaling_trigger(tenant_id)'
+SELECT s.name AS tenant, q.queue_size, q.avg_wait_time_seconds AS avg_wait_s,
+       (SELECT count(*) FROM tenant_training_workers w
+        WHERE w.tenant_id = s.tenant_id AND w.status IN ('active', 'provisioning')) AS workers,
+       d.should_scale_out AS scale_out, d.should_scale_in AS scale_in, d.target_workers AS target
+FROM sample_tenant s
+CROSS JOIN LATERAL check_training_scaling_trigger(s.tenant_id) d
+LEFT JOIN LATERAL (SELECT * FROM training_queue_stats t WHERE t.tenant_id = s.tenant_id
+                   ORDER BY timestamp DESC LIMIT 1) q ON true
+ORDER BY s.tenant_id;
+
+\echo '== Inference replicas: inference_scaling_decision(cpu %, memory %, p95 ms, rps, target rps, replicas)'
+SELECT s.name AS tenant, m.cpu, m.mem, m.p95, m.rps, m.target, m.replicas,
+       d.action, d.new_replicas, d.reason
+FROM (VALUES ('delta-standard', 85, 40, 120, 90, 100, 3), ('echo-standard', 20, 25, 30, 10, 100, 4),
+             ('gale-premium', 55, 60, 240, 80, 100, 5), ('halo-premium', 80, 80, 200, 120, 100, 2),
+             ('jade-enterprise', 50, 50, 90, 131, 100, 10), ('lumen-enterprise', 75, 30, 60, 50, 100, 4),
+             ('kite-enterprise', 10, 10, 20, NULL, 100, 3))
+     AS m(name, cpu, mem, p95, rps, target, replicas)
+JOIN sample_tenant s USING (name)
+CROSS JOIN LATERAL inference_scaling_decision(m.cpu, m.mem, m.p95, m.rps, m.target, m.replicas,
+                                              rules => (SELECT scaling_rules FROM tenant_scaling_config c
+                                                        WHERE c.tenant_id = s.tenant_id)) d
+ORDER BY s.tenant_id;
+
+\echo '== Resources for a training_large job: allocate_resources(tenant_id, workload_type)'
+SELECT s.name AS tenant, c.scaling_tier AS tier, t.resource_multiplier AS multiplier, a.*
+FROM sample_tenant s
+JOIN tenant_scaling_config c USING (tenant_id)
+JOIN tiers t ON t.tier = c.scaling_tier
+CROSS JOIN LATERAL allocate_resources(s.tenant_id, 'training_large') a
+ORDER BY s.tenant_id;
+
+\echo '== Bad input is refused with a clear error and changes nothing:'
+\set ON_ERROR_STOP off
+\set VERBOSITY default
+SELECT * FROM allocate_resources('10000000-0000-0000-0000-000000000001', 'training_xl');
+UPDATE tenant_scaling_config SET scaling_rules = '{"training": {"scale_out_step": 0}}'
+WHERE tenant_id = '10000000-0000-0000-0000-000000000001';
