@@ -204,3 +204,149 @@ AS 'MODULE_PATHNAME', 'ts_allocate_resources'
 LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION tenant_scaling.allocate_resources(uuid, text) IS
 'resources for a workload: base requirements times the tier multiplier, cpu and gpu capped by the tenant''s limits';
+
+--------------------------------------------------------------------------
+-- Inference endpoints and their metrics
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.inference_endpoints (
+    endpoint_id text PRIMARY KEY,
+    tenant_id uuid NOT NULL,
+    current_replicas int NOT NULL DEFAULT 1 CONSTRAINT current_replicas_not_negative CHECK (current_replicas >= 0),
+    desired_replicas int NOT NULL DEFAULT 1 CONSTRAINT desired_replicas_not_negative CHECK (desired_replicas >= 0),
+    min_replicas int NOT NULL DEFAULT 1 CONSTRAINT min_replicas_not_negative CHECK (min_replicas >= 0),
+    max_replicas int NOT NULL DEFAULT 10,
+    target_rps numeric CONSTRAINT target_rps_not_negative CHECK (target_rps >= 0),
+    last_scale_out_at timestamptz,
+    last_scaled_at timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT replica_bounds_ordered CHECK (max_replicas >= min_replicas),
+    CONSTRAINT inference_endpoints_tenant_endpoint_key UNIQUE (tenant_id, endpoint_id)
+);
+CREATE TRIGGER inference_endpoints_updated_at
+    BEFORE UPDATE ON tenant_scaling.inference_endpoints
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.touch_updated_at();
+COMMENT ON TABLE tenant_scaling.inference_endpoints IS
+'inference endpoints of each tenant: replicas running, replicas wanted, bounds and target request rate';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.current_replicas IS 'replicas running, as the actuator reports them';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.desired_replicas IS
+'replicas the last applied decision asked for; the next decision starts from it';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.target_rps IS 'requests per second one endpoint is sized for';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scale_out_at IS 'when a decision last scaled it out (scale-out cooldown)';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scaled_at IS 'when a decision last changed it (scale-in cooldown)';
+
+CREATE TABLE tenant_scaling.endpoint_metrics (
+    endpoint_id text NOT NULL,
+    ts timestamptz NOT NULL DEFAULT now(),
+    cpu_avg numeric CONSTRAINT cpu_avg_not_negative CHECK (cpu_avg >= 0),
+    memory_avg numeric CONSTRAINT memory_avg_not_negative CHECK (memory_avg >= 0),
+    latency_p95_ms numeric CONSTRAINT latency_p95_ms_not_negative CHECK (latency_p95_ms >= 0),
+    requests_per_second numeric CONSTRAINT requests_per_second_not_negative CHECK (requests_per_second >= 0),
+    tenant_id uuid NOT NULL,
+    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX endpoint_metrics_endpoint_time_idx ON tenant_scaling.endpoint_metrics (endpoint_id, ts DESC);
+CREATE INDEX endpoint_metrics_time_idx ON tenant_scaling.endpoint_metrics (ts);
+COMMENT ON TABLE tenant_scaling.endpoint_metrics IS
+'time series of endpoint metrics; the newest sample within tenant_scaling.metrics_max_age drives inference scaling';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.cpu_avg IS 'percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.memory_avg IS 'percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS 'the endpoint''s tenant; must match inference_endpoints';
+
+CREATE INDEX training_queue_stats_time_idx ON tenant_scaling.training_queue_stats (timestamp);
+
+--------------------------------------------------------------------------
+-- Desired training workers, decisions and scheduler runs
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.tenant_training_state (
+    tenant_id uuid PRIMARY KEY,
+    desired_workers int NOT NULL CONSTRAINT desired_workers_not_negative CHECK (desired_workers >= 0),
+    last_scale_out_at timestamptz,
+    last_scaled_at timestamptz
+);
+COMMENT ON TABLE tenant_scaling.tenant_training_state IS
+'training workers the last applied decision asked for, per tenant; the next decision starts from it';
+
+CREATE TABLE tenant_scaling.scaling_events (
+    event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    tenant_id uuid NOT NULL,
+    resource_kind text NOT NULL CONSTRAINT resource_kind_valid CHECK (resource_kind IN ('training', 'inference')),
+    resource_id text NOT NULL,
+    action text NOT NULL CONSTRAINT action_valid CHECK (action IN ('scale_out', 'scale_in')),
+    previous_count int NOT NULL,
+    new_count int NOT NULL,
+    reason text NOT NULL,
+    inputs jsonb NOT NULL,
+    origin text NOT NULL CONSTRAINT origin_valid CHECK (origin IN ('worker', 'manual')),
+    run_id bigint
+);
+CREATE INDEX scaling_events_tenant_time_idx ON tenant_scaling.scaling_events (tenant_id, created_at DESC);
+CREATE INDEX scaling_events_time_idx ON tenant_scaling.scaling_events (created_at);
+COMMENT ON TABLE tenant_scaling.scaling_events IS
+'append-only audit of every applied scaling decision, with the reason and the inputs it used';
+COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS 'the endpoint_id, or the tenant id for training workers';
+COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decision read (metrics, queue sample, counts, bounds)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS 'worker (the scheduler or run_scaling_cycle) or manual (scale_inference_endpoint)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the worker_runs row of the cycle that applied it';
+
+CREATE FUNCTION tenant_scaling.reject_update()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ts_reject_update'
+LANGUAGE C;
+COMMENT ON FUNCTION tenant_scaling.reject_update() IS
+'BEFORE UPDATE trigger of append-only tables: history is not rewritten';
+CREATE TRIGGER scaling_events_append_only
+    BEFORE UPDATE ON tenant_scaling.scaling_events
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.reject_update();
+
+CREATE TABLE tenant_scaling.worker_runs (
+    run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at timestamptz,
+    status text NOT NULL DEFAULT 'running'
+        CONSTRAINT run_status_valid CHECK (status IN ('running', 'succeeded', 'failed', 'skipped')),
+    origin text NOT NULL CONSTRAINT run_origin_valid CHECK (origin IN ('worker', 'sql')),
+    tenants_evaluated int NOT NULL DEFAULT 0,
+    training_decisions int NOT NULL DEFAULT 0,
+    inference_decisions int NOT NULL DEFAULT 0,
+    errors int NOT NULL DEFAULT 0,
+    not_scaled jsonb NOT NULL DEFAULT '{}',
+    failed_tenants jsonb NOT NULL DEFAULT '[]',
+    pruned_rows bigint NOT NULL DEFAULT 0,
+    cost_view_refreshed boolean NOT NULL DEFAULT false,
+    message text,
+    duration interval GENERATED ALWAYS AS (finished_at - started_at) STORED
+);
+CREATE INDEX worker_runs_started_idx ON tenant_scaling.worker_runs (started_at);
+COMMENT ON TABLE tenant_scaling.worker_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details';
+COMMENT ON COLUMN tenant_scaling.worker_runs.status IS
+'running, succeeded, failed (an error, or the scheduler stopped mid-run) or skipped (another cycle was running)';
+COMMENT ON COLUMN tenant_scaling.worker_runs.origin IS 'worker (the background worker) or sql (run_scaling_cycle called directly)';
+COMMENT ON COLUMN tenant_scaling.worker_runs.not_scaled IS
+'decisions that changed nothing, counted by reason (cooldowns, bounds, no recent metrics, within target)';
+COMMENT ON COLUMN tenant_scaling.worker_runs.failed_tenants IS
+'tenants skipped because applying their decisions raised an error: [{"tenant_id": ..., "error": ...}]';
+COMMENT ON COLUMN tenant_scaling.worker_runs.pruned_rows IS 'history rows older than tenant_scaling.history_retention deleted';
+
+--------------------------------------------------------------------------
+-- Applying decisions (C)
+--------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_scaling.scale_inference_endpoint(tenant_id uuid, endpoint_id text)
+RETURNS TABLE (action text, previous_replicas int, new_replicas int, reason text)
+AS 'MODULE_PATHNAME', 'ts_scale_inference_endpoint'
+LANGUAGE C VOLATILE STRICT ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.scale_inference_endpoint(uuid, text) IS
+'decide from the endpoint''s newest metrics and apply it: desired_replicas, a scaling_events row and a NOTIFY; cooldowns apply';
+
+CREATE FUNCTION tenant_scaling.run_scaling_cycle()
+RETURNS TABLE (run_id bigint, tenants_evaluated int, training_decisions int, inference_decisions int, errors int)
+AS 'MODULE_PATHNAME', 'ts_run_scaling_cycle'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_scaling.run_scaling_cycle() IS
+'one scheduler cycle now: every auto-scaling tenant''s training and inference decisions applied, recorded in worker_runs';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() FROM PUBLIC;

@@ -212,3 +212,22 @@ scaling_action_name(ScalingAction action)
 	}
 	return "none";
 }
+
+static bool
+within(bool has, int64_t since_us, int64_t now_us, int32_t seconds)
+{
+	return has && now_us - since_us < (int64_t) seconds * 1000000;
+}
+
+const char *
+cooldown_refusal(ScalingAction action, int64_t now_us, const ScalingHistory *history,
+				 int32_t scale_in_cooldown_s, int32_t scale_out_cooldown_s)
+{
+	if (action == ACTION_SCALE_OUT &&
+		within(history->has_last_scale_out, history->last_scale_out_us, now_us, scale_out_cooldown_s))
+		return "scale_out_cooldown";
+	if (action == ACTION_SCALE_IN &&
+		within(history->has_last_scaled, history->last_scaled_us, now_us, scale_in_cooldown_s))
+		return "scale_in_cooldown";
+	return NULL;
+}

@@ -88,4 +88,26 @@ extern void decide_inference(const InferenceRules *rules, const InferenceInput *
 
 extern const char *scaling_action_name(ScalingAction action);
 
+/* ---- stability (3.5) ---- */
+
+/* When the resource was last changed by an applied decision, in microseconds. */
+typedef struct ScalingHistory
+{
+	bool		has_last_scale_out;
+	int64_t		last_scale_out_us;
+	bool		has_last_scaled;	/* any direction */
+	int64_t		last_scaled_us;
+} ScalingHistory;
+
+/*
+ * NULL when the change may be applied at now_us; otherwise the reason it is
+ * refused. A scale-out waits scale_out_cooldown after the last scale-out (a
+ * growing load is not held back by an earlier scale-in, as in AWS); a
+ * scale-in waits scale_in_cooldown after any change, so capacity that was
+ * just ordered is not taken back.
+ */
+extern const char *cooldown_refusal(ScalingAction action, int64_t now_us,
+									const ScalingHistory *history,
+									int32_t scale_in_cooldown_s, int32_t scale_out_cooldown_s);
+
 #endif

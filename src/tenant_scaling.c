@@ -3,12 +3,16 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "catalog.h"
+#include "cycle.h"
 #include "sql_support.h"
+#include "worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -16,21 +20,62 @@ void		_PG_init(void);
 
 int			ts_max_training_workers = 10;
 
+/* settings a session or the configuration file may change */
+static void
+define_runtime_settings(void)
+{
+	DefineCustomIntVariable("tenant_scaling.max_training_workers",
+							"Training worker ceiling of a tenant without its own bound.",
+							"Used when neither scaling_rules.training.max_workers nor a "
+							"tenant_training_config row bounds the tenant.",
+							&ts_max_training_workers, 10, 1, 100000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.metrics_max_age",
+							"Oldest endpoint metrics sample an inference decision may use.",
+							"An endpoint without a newer sample is not scaled (reason no_recent_metrics).",
+							&ts_metrics_max_age, 300, 1, 86400,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomBoolVariable("tenant_scaling.enabled",
+							 "Whether the scheduler runs scaling cycles.",
+							 "run_scaling_cycle() works either way.",
+							 &ts_scheduler_enabled, true,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.naptime",
+							"Time between the starts of two scheduler cycles.",
+							NULL,
+							&ts_naptime, 15, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.cost_refresh_interval",
+							"How often a cycle refreshes the cost view; 0 turns it off.",
+							NULL,
+							&ts_cost_refresh_interval, 300, 0, 86400 * 7,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.history_retention",
+							"Age after which a cycle deletes queue stats, metrics, events and runs; 0 keeps them.",
+							NULL,
+							&ts_history_retention, 7 * 86400, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+}
+
 void
 _PG_init(void)
 {
 	if (IsBinaryUpgrade)
 		return;
 
-	DefineCustomIntVariable("tenant_scaling.max_training_workers",
-							"Training worker ceiling of a tenant without its own bound.",
-							"Used when neither scaling_rules.training.max_workers nor a "
-							"tenant_training_config row bounds the tenant.",
-							&ts_max_training_workers,
-							10, 1, 100000,
-							PGC_SUSET, 0,
-							NULL, NULL, NULL);
-
-	MarkGUCPrefixReserved("tenant_scaling");
+	define_runtime_settings();
 	ts_catalog_init();
+	if (!process_shared_preload_libraries_in_progress)
+	{
+		MarkGUCPrefixReserved("tenant_scaling");
+		return;
+	}
+
+	DefineCustomStringVariable("tenant_scaling.database",
+							   "Database the scheduler connects to.",
+							   "It must have the tenant_scaling extension installed.",
+							   &ts_database, "postgres",
+							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("tenant_scaling");
+	ts_register_scheduler();
 }

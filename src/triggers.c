@@ -20,6 +20,7 @@
 
 PG_FUNCTION_INFO_V1(ts_touch_updated_at);
 PG_FUNCTION_INFO_V1(ts_check_tenant_scaling_config);
+PG_FUNCTION_INFO_V1(ts_reject_update);
 
 static TriggerData *
 row_trigger_data(FunctionCallInfo fcinfo, const char *name)
@@ -119,4 +120,17 @@ ts_check_tenant_scaling_config(PG_FUNCTION_ARGS)
 	check_not_negative_int(tuple, desc, Anum_config_max_cpu, "max_cpu");
 	check_not_negative_int(tuple, desc, Anum_config_max_gpu, "max_gpu");
 	return PointerGetDatum(tuple);
+}
+
+Datum
+ts_reject_update(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = row_trigger_data(fcinfo, "reject_update");
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("rows of \"%s\" cannot be updated", RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("It is an append-only audit log."),
+			 errhint("Old rows are deleted by tenant_scaling.history_retention.")));
+	PG_RETURN_NULL();
 }

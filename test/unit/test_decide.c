@@ -198,3 +198,28 @@ test_decide(void)
 	test_training();
 	test_inference();
 }
+
+void
+test_cooldown(void)
+{
+	ScalingHistory none = {false, 0, false, 0};
+	ScalingHistory out_recently = {true, 100 * 1000000LL, true, 100 * 1000000LL};
+	ScalingHistory in_recently = {false, 0, true, 100 * 1000000LL};
+	int64_t		t = 100 * 1000000LL;
+
+	CHECK(cooldown_refusal(ACTION_SCALE_OUT, t, &none, 300, 60) == NULL);
+	CHECK(cooldown_refusal(ACTION_SCALE_IN, t, &none, 300, 60) == NULL);
+	CHECK(cooldown_refusal(ACTION_NONE, t, &out_recently, 300, 60) == NULL);
+	/* scale-out: 60 s after the last scale-out, exactly 60 s is allowed */
+	CHECK_STR(cooldown_refusal(ACTION_SCALE_OUT, t + 59999999, &out_recently, 300, 60), "scale_out_cooldown");
+	CHECK(cooldown_refusal(ACTION_SCALE_OUT, t + 60000000, &out_recently, 300, 60) == NULL);
+	/* a scale-in does not hold back a scale-out */
+	CHECK(cooldown_refusal(ACTION_SCALE_OUT, t + 1, &in_recently, 300, 60) == NULL);
+	/* scale-in: 300 s after any change */
+	CHECK_STR(cooldown_refusal(ACTION_SCALE_IN, t + 299999999, &out_recently, 300, 60), "scale_in_cooldown");
+	CHECK_STR(cooldown_refusal(ACTION_SCALE_IN, t + 1, &in_recently, 300, 60), "scale_in_cooldown");
+	CHECK(cooldown_refusal(ACTION_SCALE_IN, t + 300000000, &in_recently, 300, 60) == NULL);
+	/* zero cooldowns never refuse */
+	CHECK(cooldown_refusal(ACTION_SCALE_IN, t, &in_recently, 0, 0) == NULL);
+	CHECK(cooldown_refusal(ACTION_SCALE_OUT, t, &out_recently, 0, 0) == NULL);
+}

@@ -10,6 +10,7 @@ main(void)
 	test_decimal();
 	test_rules();
 	test_decide();
+	test_cooldown();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed == 0 ? 0 : 1;
 }

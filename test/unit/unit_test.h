@@ -34,5 +34,6 @@ extern int	unit_failed;
 void		test_decimal(void);
 void		test_rules(void);
 void		test_decide(void);
+void		test_cooldown(void);
 
 #endif

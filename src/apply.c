@@ -1,0 +1,297 @@
+/*
+ * apply.c: writing applied decisions set-based, with per-tenant fallback.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "apply.h"
+
+#define APPLY_COLUMNS 8
+
+/*
+ * One statement: update the endpoints whose desired count is still the one
+ * decided from (another writer may have moved it since), record the
+ * training desired counts, log an event per change that happened, and
+ * notify each.
+ */
+static const char *const apply_sql =
+"WITH d AS ("
+"  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int4[],"
+"                       $7::text[], $8::text[])"
+"    AS d(tenant_id, resource_kind, resource_id, action, previous_count, new_count, reason, inputs)"
+"), endpoints AS ("
+"  UPDATE tenant_scaling.inference_endpoints e"
+"     SET desired_replicas = d.new_count, last_scaled_at = $9,"
+"         last_scale_out_at = CASE WHEN d.action = 'scale_out' THEN $9 ELSE e.last_scale_out_at END"
+"    FROM d"
+"   WHERE d.resource_kind = 'inference' AND e.endpoint_id = d.resource_id"
+"     AND e.tenant_id = d.tenant_id AND e.desired_replicas = d.previous_count"
+"  RETURNING d.*"
+"), training AS ("
+"  INSERT INTO tenant_scaling.tenant_training_state AS s"
+"         (tenant_id, desired_workers, last_scale_out_at, last_scaled_at)"
+"  SELECT d.tenant_id, d.new_count, CASE WHEN d.action = 'scale_out' THEN $9 END, $9"
+"    FROM d WHERE d.resource_kind = 'training'"
+"  ON CONFLICT (tenant_id) DO UPDATE"
+"     SET desired_workers = excluded.desired_workers, last_scaled_at = excluded.last_scaled_at,"
+"         last_scale_out_at = coalesce(excluded.last_scale_out_at, s.last_scale_out_at)"
+"  RETURNING s.tenant_id"
+"), applied AS ("
+"  SELECT * FROM endpoints"
+"  UNION ALL"
+"  SELECT d.* FROM d JOIN training t ON t.tenant_id = d.tenant_id WHERE d.resource_kind = 'training'"
+"), events AS ("
+"  INSERT INTO tenant_scaling.scaling_events (created_at, tenant_id, resource_kind, resource_id, action,"
+"         previous_count, new_count, reason, inputs, origin, run_id)"
+"  SELECT $9, tenant_id, resource_kind, resource_id, action, previous_count, new_count, reason,"
+"         inputs::jsonb, $10, $11 FROM applied"
+"  RETURNING *"
+")"
+"SELECT resource_kind, pg_catalog.pg_notify('tenant_scaling', pg_catalog.json_build_object("
+"         'event_id', event_id, 'run_id', run_id, 'tenant_id', tenant_id,"
+"         'resource_kind', resource_kind, 'resource_id', resource_id, 'action', action,"
+"         'previous_count', previous_count, 'new_count', new_count, 'reason', reason,"
+"         'origin', origin, 'created_at', created_at)::text)"
+"  FROM events";
+
+static SPIPlanPtr apply_plan = NULL;
+
+const char *
+resource_kind_name(ResourceKind kind)
+{
+	return kind == RESOURCE_TRAINING ? "training" : "inference";
+}
+
+void
+batch_init(DecisionBatch *batch, TimestampTz now, const char *origin, int64 run_id)
+{
+	memset(batch, 0, sizeof(*batch));
+	batch->capacity = 256;
+	batch->items = palloc(sizeof(AppliedDecision) * batch->capacity);
+	batch->now = now;
+	batch->origin = origin;
+	batch->run_id = run_id;
+	batch->failures = makeStringInfo();
+}
+
+void
+batch_add(DecisionBatch *batch, const AppliedDecision *decision)
+{
+	if (batch->count == batch->capacity)
+	{
+		batch->capacity *= 2;
+		batch->items = repalloc(batch->items, sizeof(AppliedDecision) * batch->capacity);
+	}
+	batch->items[batch->count++] = *decision;
+}
+
+static Datum
+text_array(const AppliedDecision *items, int n, int column)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const AppliedDecision *d = &items[i];
+		const char *value;
+
+		switch (column)
+		{
+			case 1:
+				value = resource_kind_name(d->kind);
+				break;
+			case 2:
+				value = d->resource_id;
+				break;
+			case 3:
+				value = scaling_action_name(d->action);
+				break;
+			case 6:
+				value = d->reason;
+				break;
+			default:
+				value = d->inputs;
+				break;
+		}
+		elems[i] = CStringGetTextDatum(value);
+	}
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+static Datum
+int_array(const AppliedDecision *items, int n, bool previous)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = Int32GetDatum(previous ? items[i].previous_count : items[i].new_count);
+	return PointerGetDatum(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+static Datum
+uuid_array(const AppliedDecision *items, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = UUIDPGetDatum((pg_uuid_t *) &items[i].tenant_id);
+	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+static void
+prepare_apply_plan(void)
+{
+	Oid			types[11] = {UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID,
+		INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID};
+	SPIPlanPtr	plan;
+
+	if (apply_plan)
+		return;
+	plan = SPI_prepare(apply_sql, 11, types);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the apply statement: %s", SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	apply_plan = plan;
+}
+
+/* Write items[0..n) in the current transaction; count what was applied. */
+static void
+write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
+{
+	Datum		values[11];
+	char		nulls[11];
+	uint64		i;
+	int			ret;
+
+	if (n == 0)
+		return;
+	prepare_apply_plan();
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = uuid_array(items, n);
+	values[1] = text_array(items, n, 1);
+	values[2] = text_array(items, n, 2);
+	values[3] = text_array(items, n, 3);
+	values[4] = int_array(items, n, true);
+	values[5] = int_array(items, n, false);
+	values[6] = text_array(items, n, 6);
+	values[7] = text_array(items, n, 7);
+	values[8] = TimestampTzGetDatum(batch->now);
+	values[9] = CStringGetTextDatum(batch->origin);
+	values[10] = Int64GetDatum(batch->run_id);
+	if (batch->run_id == 0)
+		nulls[10] = 'n';
+
+	ret = SPI_execute_plan(apply_plan, values, nulls, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "applying scaling decisions failed: %s", SPI_result_code_string(ret));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		if (strcmp(kind, "training") == 0)
+			batch->training_applied++;
+		else
+			batch->inference_applied++;
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+void
+batch_flush(DecisionBatch *batch)
+{
+	write_decisions(batch, batch->items, batch->count);
+	batch->count = 0;
+}
+
+/*
+ * Run write_decisions in an internal subtransaction. Returns false, with
+ * the error message in *message, when it failed and was rolled back.
+ */
+static bool
+write_in_subtransaction(DecisionBatch *batch, const AppliedDecision *items, int n, char **message)
+{
+	MemoryContext caller_context = CurrentMemoryContext;
+	ResourceOwner caller_owner = CurrentResourceOwner;
+	int			training = batch->training_applied;
+	int			inference = batch->inference_applied;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller_context);
+	PG_TRY();
+	{
+		write_decisions(batch, items, n);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller_context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		*message = edata->message;
+		batch->training_applied = training;
+		batch->inference_applied = inference;
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(caller_context);
+	CurrentResourceOwner = caller_owner;
+	return ok;
+}
+
+static void
+record_failure(DecisionBatch *batch, const pg_uuid_t *tenant, const char *message)
+{
+	char	   *tenant_text = DatumGetCString(DirectFunctionCall1(uuid_out,
+																  UUIDPGetDatum((pg_uuid_t *) tenant)));
+
+	if (batch->failures->len > 0)
+		appendStringInfoString(batch->failures, ", ");
+	appendStringInfo(batch->failures, "{\"tenant_id\": \"%s\", \"error\": ", tenant_text);
+	escape_json(batch->failures, message);
+	appendStringInfoChar(batch->failures, '}');
+	batch->tenants_failed++;
+	ereport(WARNING,
+			(errmsg("tenant_scaling: decisions of tenant %s were not applied: %s", tenant_text, message)));
+}
+
+void
+batch_flush_isolated(DecisionBatch *batch)
+{
+	char	   *message;
+	int			start;
+
+	if (batch->count == 0)
+		return;
+	if (!write_in_subtransaction(batch, batch->items, batch->count, &message))
+	{
+		/* items are grouped by tenant: retry each tenant's group alone */
+		for (start = 0; start < batch->count;)
+		{
+			int			end = start + 1;
+
+			while (end < batch->count &&
+				   memcmp(&batch->items[end].tenant_id, &batch->items[start].tenant_id, UUID_LEN) == 0)
+				end++;
+			if (!write_in_subtransaction(batch, batch->items + start, end - start, &message))
+				record_failure(batch, &batch->items[start].tenant_id, message);
+			start = end;
+		}
+	}
+	batch->count = 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * cycle.h: one scheduler cycle (DESIGN 7), shared by the background worker
+ * and run_scaling_cycle().
+ */
+#ifndef TS_CYCLE_H
+#define TS_CYCLE_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/timestamp.h"
+
+#include "apply.h"
+
+#define NOT_SCALED_REASONS 24
+
+typedef struct CycleResult
+{
+	int			tenants_evaluated;
+	int			training_decisions;
+	int			inference_decisions;
+	int			errors;
+	int64		pruned_rows;
+	bool		cost_view_refreshed;
+	/* decisions that changed nothing, by reason */
+	const char *not_scaled_reason[NOT_SCALED_REASONS];
+	int			not_scaled_count[NOT_SCALED_REASONS];
+	int			not_scaled_kinds;
+	StringInfo	failed_tenants;	/* JSON array elements */
+} CycleResult;
+
+extern int	ts_metrics_max_age;
+extern int	ts_history_retention;
+extern int	ts_cost_refresh_interval;
+
+/* Evaluate and apply every auto-scaling tenant; SPI must be connected. */
+extern void ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result);
+
+/* Count a decision that changed nothing. */
+extern void cycle_count_not_scaled(CycleResult *result, const char *reason);
+
+/* {"reason": count, ...} */
+extern char *cycle_not_scaled_json(const CycleResult *result);
+
+#endif

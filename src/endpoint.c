@@ -1,0 +1,126 @@
+/*
+ * endpoint.c: scale_inference_endpoint, the seed's scale_inference_endpoints
+ * for one endpoint, applied at once.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/uuid.h"
+
+#include "apply.h"
+#include "cycle.h"
+#include "evaluate.h"
+#include "sql_support.h"
+
+PG_FUNCTION_INFO_V1(ts_scale_inference_endpoint);
+
+/* the row is locked so that two callers cannot both scale from the same count */
+#define ENDPOINT_FOR_UPDATE ENDPOINT_SELECT " WHERE e.endpoint_id = $2 FOR UPDATE OF e"
+
+static SPIPlanPtr endpoint_plan = NULL;
+
+static HeapTuple
+lock_endpoint(pg_uuid_t *tenant, text *endpoint_id, TimestampTz now, TupleDesc *desc)
+{
+	Oid			types[2] = {TIMESTAMPTZOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+	pg_uuid_t  *owner;
+
+	if (endpoint_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(ENDPOINT_FOR_UPDATE, 2, types);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the endpoint query: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		endpoint_plan = plan;
+	}
+	values[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
+	values[1] = PointerGetDatum(endpoint_id);
+	if (SPI_execute_plan(endpoint_plan, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading the endpoint failed");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("inference endpoint \"%s\" does not exist", text_to_cstring(endpoint_id))));
+	*desc = SPI_tuptable->tupdesc;
+	owner = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], *desc, 1, &isnull));
+	if (memcmp(owner, tenant, UUID_LEN) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("inference endpoint \"%s\" does not belong to tenant %s",
+						text_to_cstring(endpoint_id),
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
+				 errhint("Pass the tenant that owns the endpoint.")));
+	return SPI_tuptable->vals[0];
+}
+
+static void
+tenant_rules(pg_uuid_t *tenant, ScalingRules *rules)
+{
+	Oid			types[1] = {UUIDOID};
+	Datum		values[1] = {UUIDPGetDatum(tenant)};
+	RulesError	err;
+	char	   *json = NULL;
+
+	if (SPI_execute_with_args("SELECT scaling_rules::text FROM tenant_scaling.tenant_scaling_config"
+							  " WHERE tenant_id = $1", 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading the tenant's scaling rules failed");
+	if (SPI_processed > 0)
+		json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (!rules_from_text(json, rules, &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", err.message)));
+}
+
+Datum
+ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *tenant = PG_GETARG_UUID_P(0);
+	text	   *endpoint_id = PG_GETARG_TEXT_PP(1);
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	ScalingRules rules;
+	TupleDesc	desc;
+	HeapTuple	row;
+	AppliedDecision decision;
+	const char *reason;
+	int32		previous;
+	int32		new_count;
+	const char *action = "none";
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext spi;
+
+	SPI_connect();
+	tenant_rules(tenant, &rules);
+	row = lock_endpoint(tenant, endpoint_id, now, &desc);
+	previous = DatumGetInt32(SPI_getbinval(row, desc, 4, &nulls[1]));
+	new_count = previous;
+	if (evaluate_endpoint(row, desc, &rules.inference, now, &decision, &reason))
+	{
+		DecisionBatch batch;
+
+		batch_init(&batch, now, "manual", 0);
+		batch_add(&batch, &decision);
+		batch_flush(&batch);
+		new_count = decision.new_count;
+		action = scaling_action_name(decision.action);
+	}
+	/* the result outlives SPI's memory */
+	spi = MemoryContextSwitchTo(caller);
+	values[0] = CStringGetTextDatum(action);
+	values[1] = Int32GetDatum(previous);
+	values[2] = Int32GetDatum(new_count);
+	values[3] = CStringGetTextDatum(reason);
+	MemoryContextSwitchTo(spi);
+	SPI_finish();
+	ts_return_row(fcinfo, values, nulls);
+	return (Datum) 0;
+}
