@@ -39,3 +39,6 @@ unit: test/unit/unit_tests
 	test/unit/unit_tests
 
 .PHONY: unit
+
+# PGXS does not track headers: rebuild everything when one changes
+$(OBJS): $(wildcard src/*.h)

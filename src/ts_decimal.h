@@ -17,9 +17,16 @@
 
 #define TS_DECIMAL_MAX_DIGITS 18
 
+/*
+ * 8-byte aligned, as PostgreSQL's own int128: palloc and the structs these
+ * live in only promise 8, and 16-byte SSE moves of a misaligned __int128
+ * would fault.
+ */
+typedef __int128 ts_coef_t __attribute__((aligned(8)));
+
 typedef struct TsDecimal
 {
-	__int128	coef;			/* signed coefficient, no trailing zeros */
+	ts_coef_t	coef;			/* signed coefficient, no trailing zeros */
 	int32_t		exp;			/* power of ten */
 } TsDecimal;
 
