@@ -10,7 +10,7 @@ set -u
 TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$TS_ROOT/test/lib/cluster.sh"
 TS_EXTRA_PACKAGES="valgrind"
-SUITES=${TS_SUITES:-"unit valgrind regress differential"}
+SUITES=${TS_SUITES:-"unit valgrind regress differential tap"}
 
 total_passed=0
 total_failed=0
@@ -32,8 +32,9 @@ record() {
 		p=${line%% passed*}
 		f=${line#*, }
 		f=${f%% failed}
-		# a suite that exits non-zero without a counted failure still fails
+		# a suite that exits non-zero, or runs nothing, without a counted failure still fails
 		[ "$status" != 0 ] && [ "$f" = 0 ] && f=1
+		[ "$p" = 0 ] && [ "$f" = 0 ] && f=1
 	fi
 	printf '%-14s %s passed, %s failed\n' "$suite" "$p" "$f"
 	total_passed=$((total_passed + p))
@@ -64,6 +65,22 @@ suite_regress() {
 	[ -f "$TS_ROOT/regression.diffs" ] && [ $status != 0 ] && head -n 200 "$TS_ROOT/regression.diffs"
 	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
 		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
+	return $status
+}
+
+# TAP tests (PostgreSQL::Test::Cluster) start clusters of their own, as postgres
+suite_tap() {
+	local dir="$WORK/tap" out status
+	mkdir -p "$dir" && cp -r "$TS_ROOT/test/tap" "$dir/t" && chown -R postgres: "$dir"
+	out=$(cd "$dir" && runuser -u postgres -- env PATH="$PG_BIN:/usr/bin:/bin" \
+		PERL5LIB=/usr/lib/postgresql/15/lib/pgxs/src/test/perl PG_TEST_TIMEOUT_DEFAULT=60 \
+		PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
+		prove -v t/*.pl 2>&1)
+	status=$?
+	echo "$out"
+	[ $status != 0 ] && cat "$dir"/tmp_check/log/*.log 2>/dev/null | tail -n 100
+	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '^ok [0-9]+')" \
+		"$(echo "$out" | grep -cE '^not ok [0-9]+')"
 	return $status
 }
 
