@@ -14,6 +14,10 @@ DATA = $(EXTENSION)--$(EXTVERSION).sql $(wildcard $(EXTENSION)--*--*.sql)
 REGRESS = $(patsubst sql/%.sql,%,$(shell cat sql/schedule 2>/dev/null | sed -n 's/^test: *//p' | tr ' ' '\n' | sed 's|^|sql/|;s|$$|.sql|'))
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
+# isolation specs in test/specs, their expected output in test/expected
+ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson)
 CJSON_LIBS := $(shell pkg-config --libs libcjson)
 PG_CPPFLAGS = -Isrc $(CJSON_CFLAGS)
@@ -21,7 +25,7 @@ PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-com
 	-Wno-missing-field-initializers
 SHLIB_LINK = $(CJSON_LIBS)
 
-EXTRA_CLEAN = test/unit/unit_tests results regression.diffs regression.out
+EXTRA_CLEAN = test/unit/unit_tests results regression.diffs regression.out output_iso
 
 # JIT bitcode would need clang and llvm at build time; the functions are not JIT targets
 override with_llvm = no

@@ -205,6 +205,8 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 		else
 			batch->inference_applied++;
 	}
+	/* an endpoint whose desired count another writer moved is left to the next decision */
+	batch->superseded += n - (int) SPI_processed;
 	SPI_freetuptable(SPI_tuptable);
 }
 
@@ -226,6 +228,7 @@ write_in_subtransaction(DecisionBatch *batch, const AppliedDecision *items, int 
 	ResourceOwner caller_owner = CurrentResourceOwner;
 	int			training = batch->training_applied;
 	int			inference = batch->inference_applied;
+	int			superseded = batch->superseded;
 	volatile bool ok = true;
 
 	BeginInternalSubTransaction(NULL);
@@ -246,6 +249,7 @@ write_in_subtransaction(DecisionBatch *batch, const AppliedDecision *items, int 
 		*message = edata->message;
 		batch->training_applied = training;
 		batch->inference_applied = inference;
+		batch->superseded = superseded;
 		ok = false;
 	}
 	PG_END_TRY();

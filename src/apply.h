@@ -50,6 +50,7 @@ typedef struct DecisionBatch
 	/* what was written */
 	int			training_applied;
 	int			inference_applied;
+	int			superseded;		/* the row moved since it was read */
 	int			tenants_failed;
 	StringInfo	failures;		/* JSON array elements, comma-separated */
 } DecisionBatch;

@@ -405,6 +405,8 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 	result->training_decisions = batch.training_applied;
 	result->inference_decisions = batch.inference_applied;
 	result->errors += batch.tenants_failed;
+	for (n = 0; n < batch.superseded; n++)
+		cycle_count_not_scaled(result, "superseded");
 	if (batch.failures->len > 0)
 	{
 		if (result->failed_tenants->len > 0)

@@ -10,7 +10,7 @@ set -u
 TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$TS_ROOT/test/lib/cluster.sh"
 TS_EXTRA_PACKAGES="valgrind"
-SUITES=${TS_SUITES:-"unit valgrind regress differential tap"}
+SUITES=${TS_SUITES:-"unit valgrind regress isolation differential tap"}
 
 total_passed=0
 total_failed=0
@@ -59,10 +59,21 @@ suite_valgrind() {
 
 suite_regress() {
 	local out status
-	out=$(make -C "$TS_ROOT" installcheck 2>&1)
+	out=$(make -C "$TS_ROOT" installcheck ISOLATION= 2>&1)
 	status=$?
 	echo "$out"
 	[ -f "$TS_ROOT/regression.diffs" ] && [ $status != 0 ] && head -n 200 "$TS_ROOT/regression.diffs"
+	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
+		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
+	return $status
+}
+
+suite_isolation() {
+	local out status
+	out=$(make -C "$TS_ROOT" installcheck REGRESS= 2>&1)
+	status=$?
+	echo "$out"
+	[ $status != 0 ] && cat "$TS_ROOT"/output_iso/regression.diffs 2>/dev/null | head -n 200
 	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
 		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
 	return $status
