@@ -18,7 +18,7 @@ trap 'ts_stop_cluster; rm -rf "$WORK"' EXIT
 ts_ensure_packages
 ts_build_install
 ts_log "starting a throwaway cluster in $WORK"
-ts_start_cluster "$WORK/cluster"
+ts_start_cluster "$WORK/cluster" "tenant_scaling.naptime = 2"
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION tenant_scaling"
 psql -X -v ON_ERROR_STOP=1 -f "$SCRIPT"
 ts_log "done; the throwaway cluster is stopped and removed"

@@ -87,3 +87,45 @@ ORDER BY s.tenant_id;
 SELECT * FROM allocate_resources('10000000-0000-0000-0000-000000000001', 'training_xl');
 UPDATE tenant_scaling_config SET scaling_rules = '{"training": {"scale_out_step": 0}}'
 WHERE tenant_id = '10000000-0000-0000-0000-000000000001';
+\set ON_ERROR_STOP on
+
+-- the scheduler: endpoints and their metrics arrive; it decides every naptime
+INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, min_replicas, max_replicas, target_rps)
+SELECT s.name || '/' || ep, s.tenant_id, r, r, 1, 8, 100
+FROM sample_tenant s
+JOIN (VALUES ('delta-standard', 'chat', 3), ('echo-standard', 'search', 4), ('gale-premium', 'vision', 5),
+             ('jade-enterprise', 'chat', 8), ('lumen-enterprise', 'embed', 4))
+     AS v(name, ep, r) USING (name);
+-- lumen's inference cooldowns are short, so a second scale-out shows within the demo
+UPDATE tenant_scaling_config SET scaling_rules = scaling_rules ||
+    '{"inference": {"cpu_high": 0.7, "step": 2, "scale_out_cooldown_seconds": 3, "scale_in_cooldown_seconds": 3}}'
+WHERE tenant_id = (SELECT tenant_id FROM sample_tenant WHERE name = 'lumen-enterprise');
+INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
+SELECT e.endpoint_id, e.tenant_id, m.cpu, m.mem, m.p95, m.rps
+FROM inference_endpoints e
+JOIN (VALUES ('delta-standard/chat', 88, 40, 120, 90), ('echo-standard/search', 20, 25, 30, 10),
+             ('gale-premium/vision', 55, 60, 240, 80), ('jade-enterprise/chat', 50, 50, 90, 131),
+             ('lumen-enterprise/embed', 75, 30, 60, 50))
+     AS m(endpoint_id, cpu, mem, p95, rps) USING (endpoint_id);
+
+\echo
+\echo '== The scheduler (a background worker, tenant_scaling.naptime = 2s) runs for 7 seconds ...'
+SELECT pg_sleep(7) \g /dev/null
+
+\echo '== What it decided and applied: scaling_events (each one was also sent with NOTIFY tenant_scaling)'
+SELECT to_char(e.created_at - (SELECT min(created_at) FROM scaling_events), 'SS.MS"s"') AS at,
+       s.name AS tenant, e.resource_kind AS kind,
+       CASE e.resource_kind WHEN 'training' THEN 'workers' ELSE split_part(e.resource_id, '/', 2) END AS resource,
+       e.action, e.previous_count || ' -> ' || e.new_count AS change, e.reason
+FROM scaling_events e JOIN sample_tenant s USING (tenant_id)
+ORDER BY e.event_id;
+
+\echo '== Why the rest did not change: the last cycles in worker_runs'
+SELECT run_id, status, tenants_evaluated AS tenants, training_decisions AS training,
+       inference_decisions AS inference, errors, not_scaled, round(extract(epoch FROM duration) * 1000, 1) AS ms
+FROM worker_runs ORDER BY run_id DESC LIMIT 4;
+
+\echo '== Desired state: what the actuator is asked to reach'
+SELECT s.name AS tenant, split_part(e.endpoint_id, '/', 2) AS endpoint, e.current_replicas AS current,
+       e.desired_replicas AS desired, e.min_replicas AS min, e.max_replicas AS max
+FROM inference_endpoints e JOIN sample_tenant s USING (tenant_id) ORDER BY s.tenant_id;
