@@ -258,6 +258,100 @@ COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS 'the endpoint''s 
 CREATE INDEX training_queue_stats_time_idx ON tenant_scaling.training_queue_stats (timestamp);
 
 --------------------------------------------------------------------------
+-- Derived state, kept by statement triggers: the newest queue sample of each
+-- tenant, the newest metrics of each endpoint, the workers of each tenant by
+-- status. A cycle reads one row per tenant or endpoint from these, whatever
+-- the length of the history.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_scaling.maintain_derived_state()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ts_maintain_derived_state'
+LANGUAGE C;
+COMMENT ON FUNCTION tenant_scaling.maintain_derived_state() IS
+'AFTER statement trigger: keeps tenant_training_inputs and endpoint_metrics_latest in step with their sources';
+
+CREATE TABLE tenant_scaling.tenant_training_inputs (
+    tenant_id uuid PRIMARY KEY,
+    queue_size int,
+    avg_wait_time_seconds numeric,
+    max_wait_time_seconds int,
+    processing_rate_per_minute numeric,
+    stats_at timestamptz,
+    active_workers int NOT NULL DEFAULT 0,
+    provisioning_workers int NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE tenant_scaling.tenant_training_inputs IS
+'per tenant: the newest training_queue_stats row and the workers by status, kept by triggers on those tables';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.stats_at IS 'timestamp of the newest queue sample; NULL when there is none';
+
+CREATE TABLE tenant_scaling.endpoint_metrics_latest (
+    endpoint_id text NOT NULL,
+    tenant_id uuid NOT NULL,
+    ts timestamptz NOT NULL,
+    cpu_avg numeric,
+    memory_avg numeric,
+    latency_p95_ms numeric,
+    requests_per_second numeric,
+    -- in the order a cycle reads endpoints, so that it merges without sorting
+    PRIMARY KEY (tenant_id, endpoint_id),
+    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE tenant_scaling.endpoint_metrics_latest IS
+'the newest endpoint_metrics row of each endpoint, kept by triggers on endpoint_metrics';
+
+CREATE TRIGGER training_queue_stats_insert_latest AFTER INSERT ON tenant_scaling.training_queue_stats
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
+CREATE TRIGGER training_queue_stats_update_latest AFTER UPDATE ON tenant_scaling.training_queue_stats
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
+CREATE TRIGGER training_queue_stats_delete_latest AFTER DELETE ON tenant_scaling.training_queue_stats
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
+CREATE TRIGGER training_queue_stats_truncate_latest AFTER TRUNCATE ON tenant_scaling.training_queue_stats
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
+
+CREATE TRIGGER endpoint_metrics_insert_latest AFTER INSERT ON tenant_scaling.endpoint_metrics
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
+CREATE TRIGGER endpoint_metrics_update_latest AFTER UPDATE ON tenant_scaling.endpoint_metrics
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
+CREATE TRIGGER endpoint_metrics_delete_latest AFTER DELETE ON tenant_scaling.endpoint_metrics
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
+CREATE TRIGGER endpoint_metrics_truncate_latest AFTER TRUNCATE ON tenant_scaling.endpoint_metrics
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
+
+CREATE TRIGGER tenant_training_workers_insert_counts AFTER INSERT ON tenant_scaling.tenant_training_workers
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
+CREATE TRIGGER tenant_training_workers_update_counts AFTER UPDATE ON tenant_scaling.tenant_training_workers
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
+CREATE TRIGGER tenant_training_workers_delete_counts AFTER DELETE ON tenant_scaling.tenant_training_workers
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
+CREATE TRIGGER tenant_training_workers_truncate_counts AFTER TRUNCATE ON tenant_scaling.tenant_training_workers
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
+
+-- logical replication and session_replication_role = replica still keep them
+ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_insert_latest;
+ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_update_latest;
+ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_delete_latest;
+ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_truncate_latest;
+ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_insert_latest;
+ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_update_latest;
+ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_delete_latest;
+ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_truncate_latest;
+ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_insert_counts;
+ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_update_counts;
+ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_delete_counts;
+ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_truncate_counts;
+
+--------------------------------------------------------------------------
 -- Desired training workers, decisions and scheduler runs
 --------------------------------------------------------------------------
 

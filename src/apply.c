@@ -21,7 +21,8 @@
  * One statement: update the endpoints whose desired count is still the one
  * decided from (another writer may have moved it since), record the
  * training desired counts, log an event per change that happened, and
- * notify each.
+ * notify each. No join between the batch's rows: a generic plan, which
+ * guesses ten rows for unnest, must not turn it quadratic.
  */
 static const char *const apply_sql =
 "WITH d AS ("
@@ -44,11 +45,11 @@ static const char *const apply_sql =
 "  ON CONFLICT (tenant_id) DO UPDATE"
 "     SET desired_workers = excluded.desired_workers, last_scaled_at = excluded.last_scaled_at,"
 "         last_scale_out_at = coalesce(excluded.last_scale_out_at, s.last_scale_out_at)"
-"  RETURNING s.tenant_id"
 "), applied AS ("
 "  SELECT * FROM endpoints"
 "  UNION ALL"
-"  SELECT d.* FROM d JOIN training t ON t.tenant_id = d.tenant_id WHERE d.resource_kind = 'training'"
+/* the upsert writes every training row or fails; a WITH that writes runs whether read or not */
+"  SELECT * FROM d WHERE d.resource_kind = 'training'"
 "), events AS ("
 "  INSERT INTO tenant_scaling.scaling_events (created_at, tenant_id, resource_kind, resource_id, action,"
 "         previous_count, new_count, reason, inputs, origin, run_id)"
@@ -75,6 +76,8 @@ void
 batch_init(DecisionBatch *batch, TimestampTz now, const char *origin, int64 run_id)
 {
 	memset(batch, 0, sizeof(*batch));
+	batch->context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling decisions",
+										   ALLOCSET_DEFAULT_SIZES);
 	batch->capacity = 256;
 	batch->items = palloc(sizeof(AppliedDecision) * batch->capacity);
 	batch->now = now;
@@ -91,7 +94,26 @@ batch_add(DecisionBatch *batch, const AppliedDecision *decision)
 		batch->capacity *= 2;
 		batch->items = repalloc(batch->items, sizeof(AppliedDecision) * batch->capacity);
 	}
-	batch->items[batch->count++] = *decision;
+	batch->items[batch->count] = *decision;
+	batch->items[batch->count].resource_id = MemoryContextStrdup(batch->context, decision->resource_id);
+	batch->items[batch->count].reason = MemoryContextStrdup(batch->context, decision->reason);
+	batch->items[batch->count].inputs = MemoryContextStrdup(batch->context, decision->inputs);
+	batch->count++;
+}
+
+void
+batch_free(DecisionBatch *batch)
+{
+	MemoryContextDelete(batch->context);
+	pfree(batch->items);
+}
+
+/* Forget the written items and everything their writing allocated. */
+static void
+batch_reset(DecisionBatch *batch)
+{
+	batch->count = 0;
+	MemoryContextReset(batch->context);
 }
 
 static Datum
@@ -213,8 +235,11 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 void
 batch_flush(DecisionBatch *batch)
 {
+	MemoryContext caller = MemoryContextSwitchTo(batch->context);
+
 	write_decisions(batch, batch->items, batch->count);
-	batch->count = 0;
+	MemoryContextSwitchTo(caller);
+	batch_reset(batch);
 }
 
 /*
@@ -280,8 +305,11 @@ batch_flush_isolated(DecisionBatch *batch)
 	char	   *message;
 	int			start;
 
+	MemoryContext caller;
+
 	if (batch->count == 0)
 		return;
+	caller = MemoryContextSwitchTo(batch->context);
 	if (!write_in_subtransaction(batch, batch->items, batch->count, &message))
 	{
 		/* items are grouped by tenant: retry each tenant's group alone */
@@ -297,5 +325,6 @@ batch_flush_isolated(DecisionBatch *batch)
 			start = end;
 		}
 	}
-	batch->count = 0;
+	MemoryContextSwitchTo(caller);
+	batch_reset(batch);
 }

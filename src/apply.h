@@ -41,6 +41,7 @@ typedef struct AppliedDecision
 
 typedef struct DecisionBatch
 {
+	MemoryContext context;		/* the items' strings; reset by each flush */
 	AppliedDecision *items;
 	int			count;
 	int			capacity;
@@ -56,7 +57,9 @@ typedef struct DecisionBatch
 } DecisionBatch;
 
 extern void batch_init(DecisionBatch *batch, TimestampTz now, const char *origin, int64 run_id);
+/* Add a copy of decision (its strings too). */
 extern void batch_add(DecisionBatch *batch, const AppliedDecision *decision);
+extern void batch_free(DecisionBatch *batch);
 
 /* Write the batch as described above, then empty it. */
 extern void batch_flush_isolated(DecisionBatch *batch);

@@ -43,11 +43,9 @@ static const TsTableInfo table_info[TS_TABLE_COUNT] = {
 		"created_at", "updated_at", "max_cpu", "max_gpu"}},
 	[TS_TENANT_TRAINING_CONFIG] = {"tenant_training_config", "tenant_training_config_pkey", F_UUID_EQ,
 	{"tenant_id", "distributed_training_enabled", "max_workers"}},
-	[TS_TRAINING_QUEUE_STATS] = {"training_queue_stats", "training_queue_stats_tenant_time_idx", F_UUID_EQ,
+	[TS_TENANT_TRAINING_INPUTS] = {"tenant_training_inputs", "tenant_training_inputs_pkey", F_UUID_EQ,
 		{"tenant_id", "queue_size", "avg_wait_time_seconds", "max_wait_time_seconds",
-	"processing_rate_per_minute", "timestamp"}},
-	[TS_TENANT_TRAINING_WORKERS] = {"tenant_training_workers", "tenant_training_workers_tenant_status_idx", F_UUID_EQ,
-	{"worker_id", "tenant_id", "status"}},
+	"processing_rate_per_minute", "stats_at", "active_workers", "provisioning_workers"}},
 };
 
 typedef struct TsTableCache
@@ -205,36 +203,6 @@ ts_fetch_by_key(TsTable table, Datum key, TsRow *row)
 	scan_begin(&s, table, 1, &skey);
 	scan_first_into(&s, row);
 	scan_end(&s);
-}
-
-void
-ts_fetch_newest_queue_stats(pg_uuid_t *tenant, TsRow *row)
-{
-	ScanKeyData skey;
-	TsScan		s;
-
-	ScanKeyInit(&skey, Anum_stats_tenant_id, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(tenant));
-	scan_begin(&s, TS_TRAINING_QUEUE_STATS, 1, &skey);
-	scan_first_into(&s, row);	/* the index is on (tenant_id, timestamp DESC) */
-	scan_end(&s);
-}
-
-int32
-ts_count_workers(pg_uuid_t *tenant, const char *status)
-{
-	ScanKeyData skeys[2];
-	TsScan		s;
-	int32		count = 0;
-
-	ScanKeyInit(&skeys[0], Anum_workers_tenant_id, BTEqualStrategyNumber, F_UUID_EQ,
-				UUIDPGetDatum(tenant));
-	ScanKeyInit(&skeys[1], Anum_workers_status, BTEqualStrategyNumber, F_TEXTEQ,
-				CStringGetTextDatum(status));
-	scan_begin(&s, TS_TENANT_TRAINING_WORKERS, 2, skeys);
-	while (HeapTupleIsValid(systable_getnext_ordered(s.scan, ForwardScanDirection)))
-		count++;
-	scan_end(&s);
-	return count;
 }
 
 char *

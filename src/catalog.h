@@ -21,8 +21,7 @@ typedef enum TsTable
 	TS_WORKLOAD_PROFILES,
 	TS_TENANT_SCALING_CONFIG,
 	TS_TENANT_TRAINING_CONFIG,
-	TS_TRAINING_QUEUE_STATS,
-	TS_TENANT_TRAINING_WORKERS,
+	TS_TENANT_TRAINING_INPUTS,
 	TS_TABLE_COUNT
 } TsTable;
 
@@ -74,21 +73,15 @@ enum
 
 enum
 {
-	Anum_stats_tenant_id = 1,
-	Anum_stats_queue_size,
-	Anum_stats_avg_wait,
-	Anum_stats_max_wait,
-	Anum_stats_processing_rate,
-	Anum_stats_timestamp,
-	Natts_stats = Anum_stats_timestamp
-};
-
-enum
-{
-	Anum_workers_worker_id = 1,
-	Anum_workers_tenant_id,
-	Anum_workers_status,
-	Natts_workers = Anum_workers_status
+	Anum_inputs_tenant_id = 1,
+	Anum_inputs_queue_size,
+	Anum_inputs_avg_wait,
+	Anum_inputs_max_wait,
+	Anum_inputs_processing_rate,
+	Anum_inputs_stats_at,
+	Anum_inputs_active_workers,
+	Anum_inputs_provisioning_workers,
+	Natts_inputs = Anum_inputs_provisioning_workers
 };
 
 #define TS_MAX_ATTS 16
@@ -106,12 +99,6 @@ extern Oid	ts_schema_oid(void);
 
 /* The row of table with primary key key (uuid or text), or found = false. */
 extern void ts_fetch_by_key(TsTable table, Datum key, TsRow *row);
-
-/* The tenant's newest training_queue_stats row. */
-extern void ts_fetch_newest_queue_stats(pg_uuid_t *tenant, TsRow *row);
-
-/* The tenant's workers with the given status. */
-extern int32 ts_count_workers(pg_uuid_t *tenant, const char *status);
 
 /* The primary keys of a text-keyed table in order, comma-separated (for hints). */
 extern char *ts_list_keys(TsTable table);

@@ -1,19 +1,24 @@
 /*
  * cycle.c: one scheduler cycle over every auto-scaling tenant.
  *
- * Set-based: tenants are read in key order, CYCLE_CHUNK at a time, with
- * one query for their training inputs and one for their endpoints, so the
- * cost of a cycle grows linearly with the number of tenants. Decisions are
- * applied in batches (apply.c).
+ * Set-based: two queries read everything the cycle needs, one row per
+ * auto-scaling tenant (its configuration, training bounds, derived
+ * training inputs and desired state) and one row per endpoint of those
+ * tenants, both in tenant order, through cursors fetched CYCLE_CHUNK rows
+ * at a time. The C code merges the two streams, decides, and applies the
+ * decisions in batches (apply.c). Nothing is read per tenant, so the cost
+ * of a cycle grows linearly with the number of tenants and does not grow
+ * with the length of their history.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 
@@ -23,6 +28,7 @@
 
 #define CYCLE_CHUNK 5000
 #define APPLY_BATCH 5000
+#define CYCLE_WORK_MEM_KB 65536
 
 int			ts_metrics_max_age = 300;
 int			ts_history_retention = 7 * 24 * 3600;
@@ -31,38 +37,35 @@ int			ts_cost_refresh_interval = 300;
 /* columns: 1 tenant, 2 rules, 3 has training config, 4 distributed, 5 max workers,
  * 6 queue size, 7 avg wait, 8 stats time, 9 actual workers, 10 desired workers,
  * 11 last scale-out, 12 last change */
-#define TRAINING_SELECT(op) \
-	"SELECT c.tenant_id, c.scaling_rules::text, tc.tenant_id IS NOT NULL," \
-	"       coalesce(tc.distributed_training_enabled, false), coalesce(tc.max_workers, 1)," \
-	"       s.queue_size, s.avg_wait_time_seconds::text, s.timestamp," \
-	"       (SELECT count(*)::int4 FROM tenant_scaling.tenant_training_workers w" \
-	"         WHERE w.tenant_id = c.tenant_id AND w.status IN ('active', 'provisioning'))," \
-	"       st.desired_workers, st.last_scale_out_at, st.last_scaled_at" \
-	"  FROM tenant_scaling.tenant_scaling_config c" \
-	"  LEFT JOIN tenant_scaling.tenant_training_config tc ON tc.tenant_id = c.tenant_id" \
-	"  LEFT JOIN tenant_scaling.tenant_training_state st ON st.tenant_id = c.tenant_id" \
-	"  LEFT JOIN LATERAL (SELECT q.queue_size, q.avg_wait_time_seconds, q.timestamp" \
-	"                       FROM tenant_scaling.training_queue_stats q" \
-	"                      WHERE q.tenant_id = c.tenant_id" \
-	"                      ORDER BY q.timestamp DESC LIMIT 1) s ON true" \
-	" WHERE c.auto_scaling_enabled AND c.tenant_id " op " $1" \
-	" ORDER BY c.tenant_id LIMIT $2"
+static const char *const training_query =
+"SELECT c.tenant_id, c.scaling_rules::text, tc.tenant_id IS NOT NULL,"
+"       coalesce(tc.distributed_training_enabled, false), coalesce(tc.max_workers, 1),"
+"       i.queue_size, i.avg_wait_time_seconds::text, i.stats_at,"
+"       coalesce(i.active_workers, 0) + coalesce(i.provisioning_workers, 0),"
+"       st.desired_workers, st.last_scale_out_at, st.last_scaled_at"
+"  FROM tenant_scaling.tenant_scaling_config c"
+"  LEFT JOIN tenant_scaling.tenant_training_config tc ON tc.tenant_id = c.tenant_id"
+"  LEFT JOIN tenant_scaling.tenant_training_inputs i ON i.tenant_id = c.tenant_id"
+"  LEFT JOIN tenant_scaling.tenant_training_state st ON st.tenant_id = c.tenant_id"
+" WHERE c.auto_scaling_enabled"
+" ORDER BY c.tenant_id";
 
-#define ENDPOINTS_OF_TENANTS \
-	ENDPOINT_SELECT " WHERE e.tenant_id = ANY ($2) ORDER BY e.tenant_id, e.endpoint_id"
+static const char *const endpoints_query =
+ENDPOINT_SELECT
+"  JOIN tenant_scaling.tenant_scaling_config c ON c.tenant_id = e.tenant_id AND c.auto_scaling_enabled"
+" ORDER BY e.tenant_id, e.endpoint_id";
 
-static SPIPlanPtr first_chunk_plan = NULL;
-static SPIPlanPtr next_chunk_plan = NULL;
+static SPIPlanPtr training_plan = NULL;
 static SPIPlanPtr endpoints_plan = NULL;
 
-/* a tenant of the current chunk */
-typedef struct ChunkTenant
+/* rows of a cursor, CYCLE_CHUNK at a time */
+typedef struct RowStream
 {
-	pg_uuid_t	tenant_id;
-	bool		rules_ok;
-	ScalingRules rules;
-	char	   *rules_error;
-} ChunkTenant;
+	Portal		portal;
+	SPITupleTable *table;
+	uint64		pos;
+	bool		done;
+} RowStream;
 
 static SPIPlanPtr
 keep_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
@@ -77,6 +80,42 @@ keep_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 		*cache = plan;
 	}
 	return *cache;
+}
+
+static void
+stream_open(RowStream *s, SPIPlanPtr plan, Datum *values)
+{
+	memset(s, 0, sizeof(*s));
+	s->portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+}
+
+/* The current row, or NULL at the end. */
+static HeapTuple
+stream_peek(RowStream *s)
+{
+	if (s->table && s->pos < s->table->numvals)
+		return s->table->vals[s->pos];
+	if (s->done)
+		return NULL;
+	if (s->table)
+		SPI_freetuptable(s->table);
+	SPI_cursor_fetch(s->portal, true, CYCLE_CHUNK);
+	s->table = SPI_tuptable;
+	s->pos = 0;
+	if (SPI_processed == 0)
+	{
+		s->done = true;
+		return NULL;
+	}
+	return s->table->vals[0];
+}
+
+static void
+stream_close(RowStream *s)
+{
+	if (s->table)
+		SPI_freetuptable(s->table);
+	SPI_cursor_close(s->portal);
 }
 
 void
@@ -116,31 +155,17 @@ cycle_not_scaled_json(const CycleResult *result)
 	return buf.data;
 }
 
-static bool
-time_value(HeapTuple row, TupleDesc desc, int col, TimestampTz *out)
+static char *
+uuid_text(const pg_uuid_t *id)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(row, desc, col, &isnull);
-
-	if (!isnull)
-		*out = DatumGetTimestampTz(d);
-	return !isnull;
-}
-
-static int32
-int_value(HeapTuple row, TupleDesc desc, int col, bool *isnull)
-{
-	Datum		d = SPI_getbinval(row, desc, col, isnull);
-
-	return *isnull ? 0 : DatumGetInt32(d);
+	return DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum((pg_uuid_t *) id)));
 }
 
 /* The training decision of one tenant row; true when it changes the desired count. */
 static bool
-evaluate_training(HeapTuple row, TupleDesc desc, const ChunkTenant *tenant, TimestampTz now,
-				  AppliedDecision *out, const char **reason)
+evaluate_training(const SqlRow *row, const pg_uuid_t *tenant, const TrainingRules *rules,
+				  TimestampTz now, AppliedDecision *out, const char **reason)
 {
-	const TrainingRules *rules = &tenant->rules.training;
 	TrainingBounds bounds;
 	TrainingInput input;
 	TrainingDecision d;
@@ -153,21 +178,20 @@ evaluate_training(HeapTuple row, TupleDesc desc, const ChunkTenant *tenant, Time
 	char	   *wait_text;
 	StringInfoData inputs;
 
-	bounds.has_training_config = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
-	bounds.distributed_training_enabled = DatumGetBool(SPI_getbinval(row, desc, 4, &isnull));
-	bounds.config_max_workers = int_value(row, desc, 5, &isnull);
+	bounds.has_training_config = DatumGetBool(row->values[2]);
+	bounds.distributed_training_enabled = DatumGetBool(row->values[3]);
+	bounds.config_max_workers = sql_row_int(row, 5, &isnull);
 	bounds.default_max_workers = ts_max_training_workers;
-	input.has_stats = time_value(row, desc, 8, &stats_at);
-	input.queue_size = int_value(row, desc, 6, &isnull);
-	wait_text = SPI_getvalue(row, desc, 7);
-	input.avg_wait_seconds.known = wait_text && ts_decimal_parse(wait_text, &input.avg_wait_seconds.value);
-	actual = int_value(row, desc, 9, &isnull);
-	input.current_workers = int_value(row, desc, 10, &isnull);
+	input.has_stats = sql_row_time(row, 8, &stats_at);
+	input.queue_size = sql_row_int(row, 6, &isnull);
+	input.avg_wait_seconds = sql_row_decimal(row, 7, &wait_text);
+	actual = sql_row_int(row, 9, &isnull);
+	input.current_workers = sql_row_int(row, 10, &isnull);
 	has_desired = !isnull;
 	if (!has_desired)
 		input.current_workers = actual;
-	history.has_last_scale_out = time_value(row, desc, 11, &history.last_scale_out_us);
-	history.has_last_scaled = time_value(row, desc, 12, &history.last_scaled_us);
+	history.has_last_scale_out = sql_row_time(row, 11, &history.last_scale_out_us);
+	history.has_last_scaled = sql_row_time(row, 12, &history.last_scaled_us);
 
 	decide_training(rules, &bounds, &input, &d);
 	*reason = d.reason;
@@ -196,9 +220,9 @@ evaluate_training(HeapTuple row, TupleDesc desc, const ChunkTenant *tenant, Time
 					 actual, has_desired ? psprintf("%d", input.current_workers) : "null",
 					 d.ceiling, d.floor);
 
-	out->tenant_id = tenant->tenant_id;
+	out->tenant_id = *tenant;
 	out->kind = RESOURCE_TRAINING;
-	out->resource_id = DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum((pg_uuid_t *) &tenant->tenant_id)));
+	out->resource_id = uuid_text(tenant);
 	out->action = d.scale_out ? ACTION_SCALE_OUT : ACTION_SCALE_IN;
 	out->previous_count = input.current_workers;
 	out->new_count = d.target_workers;
@@ -207,116 +231,57 @@ evaluate_training(HeapTuple row, TupleDesc desc, const ChunkTenant *tenant, Time
 	return true;
 }
 
-/* Read the next chunk of tenants after *last; returns how many. */
-static int
-fetch_tenant_chunk(bool first, pg_uuid_t *last)
-{
-	Oid			types[2] = {UUIDOID, INT4OID};
-	Datum		values[2];
-	SPIPlanPtr	plan = first ? keep_plan(&first_chunk_plan, TRAINING_SELECT(">="), 2, types)
-		: keep_plan(&next_chunk_plan, TRAINING_SELECT(">"), 2, types);
-	int			ret;
-
-	values[0] = UUIDPGetDatum(last);
-	values[1] = Int32GetDatum(CYCLE_CHUNK);
-	ret = SPI_execute_plan(plan, values, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading tenants failed: %s", SPI_result_code_string(ret));
-	return (int) SPI_processed;
-}
-
-static SPITupleTable *
-fetch_endpoints(ChunkTenant *tenants, int n, TimestampTz now)
-{
-	Oid			types[2] = {TIMESTAMPTZOID, UUIDARRAYOID};
-	Datum		values[2];
-	Datum	   *ids = palloc(sizeof(Datum) * n);
-	int			i;
-	int			ret;
-
-	for (i = 0; i < n; i++)
-		ids[i] = UUIDPGetDatum(&tenants[i].tenant_id);
-	values[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
-	values[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	ret = SPI_execute_plan(keep_plan(&endpoints_plan, ENDPOINTS_OF_TENANTS, 2, types),
-						   values, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading endpoints failed: %s", SPI_result_code_string(ret));
-	return SPI_tuptable;
-}
-
 static void
-note_rules_failure(CycleResult *result, const ChunkTenant *tenant)
+note_rules_failure(CycleResult *result, const pg_uuid_t *tenant, const char *message)
 {
-	char	   *id = DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum((pg_uuid_t *) &tenant->tenant_id)));
-
 	if (result->failed_tenants->len > 0)
 		appendStringInfoString(result->failed_tenants, ", ");
-	appendStringInfo(result->failed_tenants, "{\"tenant_id\": \"%s\", \"error\": ", id);
-	escape_json(result->failed_tenants, tenant->rules_error);
+	appendStringInfo(result->failed_tenants, "{\"tenant_id\": \"%s\", \"error\": ", uuid_text(tenant));
+	escape_json(result->failed_tenants, message);
 	appendStringInfoChar(result->failed_tenants, '}');
 	result->errors++;
 }
 
-/* Evaluate one chunk: training rows in SPI_tuptable, then their endpoints. */
+/* One tenant: its training decision, then each of its endpoints from the stream. */
 static void
-evaluate_chunk(int n, TimestampTz now, DecisionBatch *batch, CycleResult *result, pg_uuid_t *last)
+evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, TimestampTz now,
+				DecisionBatch *batch, CycleResult *result)
 {
-	SPITupleTable *training = SPI_tuptable;
-	ChunkTenant *tenants = palloc(sizeof(ChunkTenant) * n);
-	SPITupleTable *endpoints;
-	uint64		e = 0;
-	int			i;
+	SqlRow		row;
+	SqlRow		ep_row;
+	pg_uuid_t	tenant;
+	ScalingRules rules;
+	RulesError	err;
+	AppliedDecision decision;
+	const char *reason;
+	bool		rules_ok;
+	HeapTuple	ep;
 
-	for (i = 0; i < n; i++)
+	sql_row_read(&row, tuple, desc);
+	memcpy(&tenant, DatumGetUUIDP(row.values[0]), UUID_LEN);
+	rules_ok = rules_from_text(row.nulls[1] ? NULL : TextDatumGetCString(row.values[1]), &rules, &err);
+	result->tenants_evaluated++;
+	if (!rules_ok)
+		note_rules_failure(result, &tenant, err.message);
+	else if (evaluate_training(&row, &tenant, &rules.training, now, &decision, &reason))
+		batch_add(batch, &decision);
+	else
+		cycle_count_not_scaled(result, reason);
+
+	/* both streams are in tenant order */
+	while ((ep = stream_peek(endpoints)) != NULL)
 	{
-		bool		isnull;
-		RulesError	err;
-
-		memcpy(&tenants[i].tenant_id,
-			   DatumGetUUIDP(SPI_getbinval(training->vals[i], training->tupdesc, 1, &isnull)), UUID_LEN);
-		tenants[i].rules_ok = rules_from_text(SPI_getvalue(training->vals[i], training->tupdesc, 2),
-											  &tenants[i].rules, &err);
-		tenants[i].rules_error = tenants[i].rules_ok ? NULL : pstrdup(err.message);
-	}
-	*last = tenants[n - 1].tenant_id;
-	endpoints = fetch_endpoints(tenants, n, now);
-
-	for (i = 0; i < n; i++)
-	{
-		ChunkTenant *t = &tenants[i];
-		AppliedDecision decision;
-		const char *reason;
-
-		result->tenants_evaluated++;
-		if (!t->rules_ok)
-			note_rules_failure(result, t);
-		else if (evaluate_training(training->vals[i], training->tupdesc, t, now, &decision, &reason))
+		sql_row_read(&ep_row, ep, endpoints->table->tupdesc);
+		if (memcmp(DatumGetUUIDP(ep_row.values[0]), &tenant, UUID_LEN) != 0)
+			break;
+		endpoints->pos++;
+		if (!rules_ok)
+			continue;
+		if (evaluate_endpoint(&ep_row, &rules.inference, now, &decision, &reason))
 			batch_add(batch, &decision);
 		else
 			cycle_count_not_scaled(result, reason);
-
-		/* this tenant's endpoints: both result sets are in tenant order */
-		for (; e < endpoints->numvals; e++)
-		{
-			bool		isnull;
-			pg_uuid_t  *owner = DatumGetUUIDP(SPI_getbinval(endpoints->vals[e], endpoints->tupdesc, 1, &isnull));
-
-			if (memcmp(owner, &t->tenant_id, UUID_LEN) != 0)
-				break;
-			if (!t->rules_ok)
-				continue;
-			if (evaluate_endpoint(endpoints->vals[e], endpoints->tupdesc, &t->rules.inference, now,
-								  &decision, &reason))
-				batch_add(batch, &decision);
-			else
-				cycle_count_not_scaled(result, reason);
-		}
-		if (batch->count >= APPLY_BATCH)
-			batch_flush_isolated(batch);
 	}
-	SPI_freetuptable(endpoints);
-	SPI_freetuptable(training);
 }
 
 static int64
@@ -347,7 +312,7 @@ prune_history(TimestampTz now)
 
 /* The cost view, once the extension has one, every cost_refresh_interval. */
 static bool
-maybe_refresh_cost_view(TimestampTz now)
+maybe_refresh_cost_view(void)
 {
 	Oid			types[1] = {INTERVALOID};
 	Datum		values[1];
@@ -377,35 +342,46 @@ maybe_refresh_cost_view(TimestampTz now)
 void
 ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 {
-	MemoryContext chunk_context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling chunk",
-														ALLOCSET_DEFAULT_SIZES);
+	MemoryContext tenant_context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling tenant",
+														 ALLOCSET_DEFAULT_SIZES);
 	MemoryContext outer = CurrentMemoryContext;
+	Oid			ts_type[1] = {TIMESTAMPTZOID};
+	Datum		metrics_since[1];
 	DecisionBatch batch;
-	pg_uuid_t	last;
-	bool		first = true;
-	int			n;
+	RowStream	tenants;
+	RowStream	endpoints;
+	HeapTuple	row;
+	int			gucs;
+	int			i;
 
-	memset(&last, 0, sizeof(last));
+	/* the two sorted reads of a cycle sort in memory, as a function's SET clause would */
+	gucs = NewGUCNestLevel();
+	if (work_mem < CYCLE_WORK_MEM_KB)
+		(void) set_config_option("work_mem", CppAsString2(CYCLE_WORK_MEM_KB), PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	metrics_since[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
 	batch_init(&batch, now, "worker", run_id);
-	for (;;)
+	stream_open(&tenants, keep_plan(&training_plan, training_query, 0, NULL), NULL);
+	stream_open(&endpoints, keep_plan(&endpoints_plan, endpoints_query, 1, ts_type), metrics_since);
+
+	while ((row = stream_peek(&tenants)) != NULL)
 	{
-		MemoryContextSwitchTo(chunk_context);
-		n = fetch_tenant_chunk(first, &last);
-		first = false;
-		if (n > 0)
-			evaluate_chunk(n, now, &batch, result, &last);
-		else
-			SPI_freetuptable(SPI_tuptable);
-		batch_flush_isolated(&batch);
+		MemoryContextSwitchTo(tenant_context);
+		evaluate_tenant(row, tenants.table->tupdesc, &endpoints, now, &batch, result);
+		tenants.pos++;
 		MemoryContextSwitchTo(outer);
-		MemoryContextReset(chunk_context);
-		if (n < CYCLE_CHUNK)
-			break;
+		MemoryContextReset(tenant_context);
+		if (batch.count >= APPLY_BATCH)
+			batch_flush_isolated(&batch);
 	}
+	batch_flush_isolated(&batch);
+	stream_close(&tenants);
+	stream_close(&endpoints);
+
 	result->training_decisions = batch.training_applied;
 	result->inference_decisions = batch.inference_applied;
 	result->errors += batch.tenants_failed;
-	for (n = 0; n < batch.superseded; n++)
+	for (i = 0; i < batch.superseded; i++)
 		cycle_count_not_scaled(result, "superseded");
 	if (batch.failures->len > 0)
 	{
@@ -414,6 +390,8 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 		appendStringInfoString(result->failed_tenants, batch.failures->data);
 	}
 	result->pruned_rows = prune_history(now);
-	result->cost_view_refreshed = maybe_refresh_cost_view(now);
-	MemoryContextDelete(chunk_context);
+	result->cost_view_refreshed = maybe_refresh_cost_view();
+	batch_free(&batch);
+	MemoryContextDelete(tenant_context);
+	AtEOXact_GUC(true, gucs);
 }

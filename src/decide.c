@@ -11,7 +11,9 @@
 #include <string.h>
 
 /* cpu and memory arrive in percent, thresholds are fractions */
-#define PERCENT(fraction) ts_decimal_mul((fraction), ts_decimal_from_int(100))
+static const TsDecimal one_hundred = {1, 2};
+
+#define PERCENT(fraction) ts_decimal_mul((fraction), one_hundred)
 
 static bool
 known_gt(MaybeDecimal a, TsDecimal b)

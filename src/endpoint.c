@@ -87,7 +87,8 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	ScalingRules rules;
 	TupleDesc	desc;
-	HeapTuple	row;
+	HeapTuple	tuple;
+	SqlRow		row;
 	AppliedDecision decision;
 	const char *reason;
 	int32		previous;
@@ -100,10 +101,11 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	tenant_rules(tenant, &rules);
-	row = lock_endpoint(tenant, endpoint_id, now, &desc);
-	previous = DatumGetInt32(SPI_getbinval(row, desc, 4, &nulls[1]));
+	tuple = lock_endpoint(tenant, endpoint_id, now, &desc);
+	sql_row_read(&row, tuple, desc);
+	previous = DatumGetInt32(row.values[3]);
 	new_count = previous;
-	if (evaluate_endpoint(row, desc, &rules.inference, now, &decision, &reason))
+	if (evaluate_endpoint(&row, &rules.inference, now, &decision, &reason))
 	{
 		DecisionBatch batch;
 

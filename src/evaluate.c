@@ -23,36 +23,43 @@ rules_from_text(const char *json, ScalingRules *rules, RulesError *err)
 	return scaling_rules_parse(json, strlen(json), rules, err);
 }
 
-/* A numeric column read as text (NULL stays unknown). */
-static MaybeDecimal
-decimal_column(HeapTuple row, TupleDesc desc, int col)
+void
+sql_row_read(SqlRow *row, HeapTuple tuple, TupleDesc desc)
+{
+	Assert(desc->natts <= SQL_ROW_MAX);
+	heap_deform_tuple(tuple, desc, row->values, row->nulls);
+}
+
+int32
+sql_row_int(const SqlRow *row, int col, bool *isnull)
+{
+	*isnull = row->nulls[col - 1];
+	return *isnull ? 0 : DatumGetInt32(row->values[col - 1]);
+}
+
+bool
+sql_row_time(const SqlRow *row, int col, TimestampTz *out)
+{
+	if (row->nulls[col - 1])
+		return false;
+	*out = DatumGetTimestampTz(row->values[col - 1]);
+	return true;
+}
+
+MaybeDecimal
+sql_row_decimal(const SqlRow *row, int col, char **text_out)
 {
 	MaybeDecimal m = {false, {0, 0}};
-	char	   *text = SPI_getvalue(row, desc, col);
+	char	   *value = NULL;
 
-	if (text != NULL && ts_decimal_parse(text, &m.value))
-		m.known = true;
+	if (!row->nulls[col - 1])
+	{
+		value = text_to_cstring(DatumGetTextPP(row->values[col - 1]));
+		m.known = ts_decimal_parse(value, &m.value);
+	}
+	if (text_out)
+		*text_out = value;
 	return m;
-}
-
-static int32
-int_column(HeapTuple row, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(row, desc, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt32(d);
-}
-
-static bool
-time_column(HeapTuple row, TupleDesc desc, int col, TimestampTz *out)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(row, desc, col, &isnull);
-
-	if (!isnull)
-		*out = DatumGetTimestampTz(d);
-	return !isnull;
 }
 
 static void
@@ -78,7 +85,7 @@ json_time(StringInfo buf, const char *key, TimestampTz t, bool known)
 }
 
 bool
-evaluate_endpoint(HeapTuple row, TupleDesc desc, const InferenceRules *rules, TimestampTz now,
+evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
 				  AppliedDecision *out, const char **reason)
 {
 	InferenceInput in;
@@ -89,21 +96,21 @@ evaluate_endpoint(HeapTuple row, TupleDesc desc, const InferenceRules *rules, Ti
 	StringInfoData inputs;
 	bool		isnull;
 
-	in.current_replicas = int_column(row, desc, 4);		/* from the desired count */
-	in.min_replicas = int_column(row, desc, 5);
-	in.max_replicas = int_column(row, desc, 6);
-	in.target_rps = decimal_column(row, desc, 7);
-	history.has_last_scale_out = time_column(row, desc, 8, &history.last_scale_out_us);
-	history.has_last_scaled = time_column(row, desc, 9, &history.last_scaled_us);
-	if (!time_column(row, desc, 10, &metrics_at))
+	in.current_replicas = sql_row_int(row, 4, &isnull);	/* from the desired count */
+	in.min_replicas = sql_row_int(row, 5, &isnull);
+	in.max_replicas = sql_row_int(row, 6, &isnull);
+	in.target_rps = sql_row_decimal(row, 7, NULL);
+	history.has_last_scale_out = sql_row_time(row, 8, &history.last_scale_out_us);
+	history.has_last_scaled = sql_row_time(row, 9, &history.last_scaled_us);
+	if (!sql_row_time(row, 10, &metrics_at))
 	{
 		*reason = "no_recent_metrics";
 		return false;
 	}
-	in.cpu_avg = decimal_column(row, desc, 11);
-	in.memory_avg = decimal_column(row, desc, 12);
-	in.latency_p95_ms = decimal_column(row, desc, 13);
-	in.requests_per_second = decimal_column(row, desc, 14);
+	in.cpu_avg = sql_row_decimal(row, 11, NULL);
+	in.memory_avg = sql_row_decimal(row, 12, NULL);
+	in.latency_p95_ms = sql_row_decimal(row, 13, NULL);
+	in.requests_per_second = sql_row_decimal(row, 14, NULL);
 
 	decide_inference(rules, &in, &d);
 	if (d.action == ACTION_NONE)
@@ -129,11 +136,11 @@ evaluate_endpoint(HeapTuple row, TupleDesc desc, const InferenceRules *rules, Ti
 	json_time(&inputs, "metrics_at", metrics_at, true);
 	appendStringInfo(&inputs, "\"current_replicas\": %d, \"desired_replicas\": %d, "
 					 "\"min_replicas\": %d, \"max_replicas\": %d}",
-					 int_column(row, desc, 3), in.current_replicas, in.min_replicas, in.max_replicas);
+					 sql_row_int(row, 3, &isnull), in.current_replicas, in.min_replicas, in.max_replicas);
 
-	memcpy(&out->tenant_id, DatumGetUUIDP(SPI_getbinval(row, desc, 1, &isnull)), UUID_LEN);
+	memcpy(&out->tenant_id, DatumGetUUIDP(row->values[0]), UUID_LEN);
 	out->kind = RESOURCE_INFERENCE;
-	out->resource_id = SPI_getvalue(row, desc, 2);
+	out->resource_id = TextDatumGetCString(row->values[1]);
 	out->action = d.action;
 	out->previous_count = in.current_replicas;
 	out->new_count = d.new_replicas;

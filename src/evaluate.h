@@ -15,6 +15,7 @@
 #include "utils/uuid.h"
 
 #include "apply.h"
+#include "decide.h"
 #include "scaling_rules.h"
 
 /* columns of ENDPOINT_SELECT, in order */
@@ -24,18 +25,30 @@
 	"       m.ts, m.cpu_avg::text, m.memory_avg::text, m.latency_p95_ms::text," \
 	"       m.requests_per_second::text" \
 	"  FROM tenant_scaling.inference_endpoints e" \
-	"  LEFT JOIN LATERAL (SELECT mm.ts, mm.cpu_avg, mm.memory_avg, mm.latency_p95_ms," \
-	"                            mm.requests_per_second" \
-	"                       FROM tenant_scaling.endpoint_metrics mm" \
-	"                      WHERE mm.endpoint_id = e.endpoint_id AND mm.ts >= $1" \
-	"                      ORDER BY mm.ts DESC LIMIT 1) m ON true "
+	"  LEFT JOIN tenant_scaling.endpoint_metrics_latest m" \
+	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 "
+
+/* A result row, deformed once: column n is values[n - 1]. */
+#define SQL_ROW_MAX 16
+
+typedef struct SqlRow
+{
+	Datum		values[SQL_ROW_MAX];
+	bool		nulls[SQL_ROW_MAX];
+} SqlRow;
+
+extern void sql_row_read(SqlRow *row, HeapTuple tuple, TupleDesc desc);
+extern int32 sql_row_int(const SqlRow *row, int col, bool *isnull);
+extern bool sql_row_time(const SqlRow *row, int col, TimestampTz *out);
+/* a column cast to text in the query, parsed as an exact decimal; NULL is unknown */
+extern MaybeDecimal sql_row_decimal(const SqlRow *row, int col, char **text_out);
 
 /*
  * Decide for the endpoint in row (columns of ENDPOINT_SELECT). Returns true
  * and fills out when its desired count should change; otherwise *reason
  * says why not. Strings are palloc'd in the current context.
  */
-extern bool evaluate_endpoint(HeapTuple row, TupleDesc desc, const InferenceRules *rules,
+extern bool evaluate_endpoint(const SqlRow *row, const InferenceRules *rules,
 							  TimestampTz now, AppliedDecision *out, const char **reason);
 
 /* The tenant's rules; false with err filled when the stored document is invalid. */

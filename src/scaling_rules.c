@@ -102,8 +102,8 @@ static const RuleSection sections[] = {
 	{NULL, 0, NULL, NULL}
 };
 
-void
-scaling_rules_set_defaults(ScalingRules *rules)
+static void
+build_defaults(ScalingRules *rules)
 {
 	TrainingRules *t = &rules->training;
 	InferenceRules *i = &rules->inference;
@@ -132,6 +132,21 @@ scaling_rules_set_defaults(ScalingRules *rules)
 	i->step = 1;
 	i->scale_in_cooldown_seconds = 300;
 	i->scale_out_cooldown_seconds = 60;
+}
+
+void
+scaling_rules_set_defaults(ScalingRules *rules)
+{
+	static ScalingRules defaults;
+	static bool built = false;
+
+	/* parsed once: every tenant without overrides starts from these */
+	if (!built)
+	{
+		build_defaults(&defaults);
+		built = true;
+	}
+	*rules = defaults;
 }
 
 static bool fail(RulesError *err, const char *detail, const char *hint, const char *fmt,...)

@@ -3,7 +3,9 @@
  *
  * Stateless, as the seed's: it reads the newest queue sample and the
  * workers that exist now (active or provisioning), and answers what the
- * worker count should be. The scheduler applies it with cooldowns.
+ * worker count should be. The scheduler applies it with cooldowns. Three
+ * primary-key lookups: the tenant's configuration, its training
+ * configuration and its derived training inputs.
  */
 #include "postgres.h"
 
@@ -22,7 +24,7 @@ ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *b
 {
 	TsRow		config;
 	TsRow		training;
-	TsRow		stats;
+	TsRow		inputs;
 
 	ts_fetch_by_key(TS_TENANT_SCALING_CONFIG, UUIDPGetDatum(tenant), &config);
 	ts_rules_from_datum(config.values[Anum_config_scaling_rules - 1],
@@ -38,16 +40,17 @@ ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *b
 		DatumGetInt32(training.values[Anum_training_max_workers - 1]) : 1;
 	bounds->default_max_workers = ts_max_training_workers;
 
-	ts_fetch_newest_queue_stats(tenant, &stats);
-	input->has_stats = stats.found;
-	input->queue_size = stats.found ? DatumGetInt32(stats.values[Anum_stats_queue_size - 1]) : 0;
-	input->avg_wait_seconds.known = stats.found && !stats.nulls[Anum_stats_avg_wait - 1];
+	/* the newest queue sample and the workers, kept by triggers (derived.c) */
+	ts_fetch_by_key(TS_TENANT_TRAINING_INPUTS, UUIDPGetDatum(tenant), &inputs);
+	input->has_stats = inputs.found && !inputs.nulls[Anum_inputs_stats_at - 1];
+	input->queue_size = input->has_stats ? DatumGetInt32(inputs.values[Anum_inputs_queue_size - 1]) : 0;
+	input->avg_wait_seconds.known = input->has_stats && !inputs.nulls[Anum_inputs_avg_wait - 1];
 	if (input->avg_wait_seconds.known)
 		input->avg_wait_seconds.value =
-			ts_numeric_to_decimal(stats.values[Anum_stats_avg_wait - 1], "avg_wait_time_seconds");
-
-	input->current_workers = ts_count_workers(tenant, "active") +
-		ts_count_workers(tenant, "provisioning");
+			ts_numeric_to_decimal(inputs.values[Anum_inputs_avg_wait - 1], "avg_wait_time_seconds");
+	input->current_workers = !inputs.found ? 0 :
+		DatumGetInt32(inputs.values[Anum_inputs_active_workers - 1]) +
+		DatumGetInt32(inputs.values[Anum_inputs_provisioning_workers - 1]);
 }
 
 Datum

@@ -18,6 +18,18 @@ count_digits(__int128 magnitude)
 {
 	int			n = 1;
 
+	/* 128-bit division is a library call: count in 64 bits when it fits */
+	if (magnitude <= INT64_MAX)
+	{
+		int64_t		m = (int64_t) magnitude;
+
+		while (m >= 10)
+		{
+			m /= 10;
+			n++;
+		}
+		return n;
+	}
 	while (magnitude >= 10)
 	{
 		magnitude /= 10;
@@ -39,6 +51,17 @@ normalize(__int128 coef, int64_t exp)
 
 	if (coef == 0)
 		exp = 0;
+	if (coef >= INT64_MIN && coef <= INT64_MAX)
+	{
+		int64_t		small = (int64_t) coef;
+
+		while (small != 0 && small % 10 == 0)
+		{
+			small /= 10;
+			exp++;
+		}
+		coef = small;
+	}
 	while (coef != 0 && coef % 10 == 0)
 	{
 		coef /= 10;
