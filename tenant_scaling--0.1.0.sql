@@ -444,3 +444,75 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION tenant_scaling.run_scaling_cycle() IS
 'one scheduler cycle now: every auto-scaling tenant''s training and inference decisions applied, recorded in worker_runs';
 REVOKE EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Training job queue with admission control (DESIGN 6)
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.training_jobs (
+    job_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id uuid NOT NULL,
+    workload_type text NOT NULL REFERENCES tenant_scaling.workload_profiles (workload_type) ON UPDATE CASCADE,
+    model_size_gb numeric NOT NULL CONSTRAINT model_size_gb_not_negative CHECK (model_size_gb >= 0),
+    expected_duration_hours numeric NOT NULL
+        CONSTRAINT expected_duration_hours_positive CHECK (expected_duration_hours > 0),
+    status text NOT NULL DEFAULT 'queued'
+        CONSTRAINT job_status_valid CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+    submitted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    started_at timestamptz,
+    finished_at timestamptz
+);
+CREATE INDEX training_jobs_queued_idx ON tenant_scaling.training_jobs (tenant_id, submitted_at, job_id)
+    WHERE status = 'queued';
+CREATE INDEX training_jobs_finished_idx ON tenant_scaling.training_jobs (finished_at)
+    WHERE finished_at IS NOT NULL;
+COMMENT ON TABLE tenant_scaling.training_jobs IS
+'each tenant''s training jobs: queued by submit_training_job, started within max_concurrent_jobs, finished';
+COMMENT ON COLUMN tenant_scaling.training_jobs.status IS 'queued, running, succeeded, failed or cancelled';
+
+CREATE TABLE tenant_scaling.tenant_job_counts (
+    tenant_id uuid PRIMARY KEY,
+    queued_jobs int NOT NULL DEFAULT 0,
+    running_jobs int NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE tenant_scaling.tenant_job_counts IS
+'training jobs queued and running per tenant, kept by triggers on training_jobs; start_next_training_job '
+'locks the tenant''s row, so admission is serialized per tenant and never exceeds max_concurrent_jobs';
+
+CREATE TRIGGER training_jobs_insert_counts AFTER INSERT ON tenant_scaling.training_jobs
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
+CREATE TRIGGER training_jobs_update_counts AFTER UPDATE ON tenant_scaling.training_jobs
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
+CREATE TRIGGER training_jobs_delete_counts AFTER DELETE ON tenant_scaling.training_jobs
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
+CREATE TRIGGER training_jobs_truncate_counts AFTER TRUNCATE ON tenant_scaling.training_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_insert_counts;
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_update_counts;
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_delete_counts;
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_truncate_counts;
+
+CREATE FUNCTION tenant_scaling.submit_training_job(tenant_id uuid, workload_type text, model_size_gb numeric,
+                                                   expected_duration_hours numeric)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ts_submit_training_job'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_scaling.submit_training_job(uuid, text, numeric, numeric) IS
+'queue a training job; a model or duration over the tenant''s limits is refused with SQLSTATE TS001';
+
+CREATE FUNCTION tenant_scaling.start_next_training_job(tenant_id uuid)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ts_start_next_training_job'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION tenant_scaling.start_next_training_job(uuid) IS
+'start the tenant''s oldest queued job while fewer than max_concurrent_jobs run; its id, or NULL';
+
+CREATE FUNCTION tenant_scaling.finish_training_job(job_id bigint, succeeded boolean)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ts_finish_training_job'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_scaling.finish_training_job(bigint, boolean) IS
+'end a running job as succeeded or failed; a job that is not running is an error';

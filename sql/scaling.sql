@@ -139,6 +139,25 @@ SELECT errors, failed_tenants FROM worker_runs ORDER BY run_id DESC LIMIT 1;
 SELECT desired_replicas AS vision_after FROM inference_endpoints WHERE endpoint_id = 'vision';
 DROP TRIGGER reject_2 ON scaling_events;
 
+-- a cycle prunes history older than tenant_scaling.history_retention
+INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds, timestamp) VALUES
+    (pg_temp.t(1), 1, 1, now() - interval '40 days'), (pg_temp.t(1), 1, 1, now() - interval '2 days');
+INSERT INTO endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg) VALUES
+    ('chat', pg_temp.t(1), now() - interval '40 days', 1), ('chat', pg_temp.t(1), now() - interval '2 days', 1);
+SET tenant_scaling.history_retention = '30d';
+SELECT errors FROM run_scaling_cycle();
+SELECT pruned_rows FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) FILTER (WHERE timestamp < now() - interval '30 days') AS old_stats, count(*) AS stats
+FROM training_queue_stats;
+SELECT count(*) FILTER (WHERE ts < now() - interval '30 days') AS old_metrics FROM endpoint_metrics;
+RESET tenant_scaling.history_retention;
+SET tenant_scaling.history_retention = 0;
+INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds, timestamp)
+VALUES (pg_temp.t(1), 1, 1, now() - interval '400 days');
+SELECT errors FROM run_scaling_cycle();
+SELECT pruned_rows FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+RESET tenant_scaling.history_retention;
+
 -- run_scaling_cycle is for operators: not granted to PUBLIC
 SELECT has_function_privilege('public', 'run_scaling_cycle()', 'execute');
 

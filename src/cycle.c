@@ -284,6 +284,38 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 	}
 }
 
+/* finished jobs in this window make the processing rate */
+#define RATE_WINDOW_MINUTES 10
+
+uint64
+ts_sample_job_queues(TimestampTz now)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(now)};
+
+	if (SPI_execute_plan(keep_plan(&plan,
+								   "INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size,"
+								   "       avg_wait_time_seconds, max_wait_time_seconds,"
+								   "       processing_rate_per_minute, timestamp)"
+								   " SELECT tenant_id, count(*) FILTER (WHERE status = 'queued'),"
+								   "        coalesce(round(avg(extract(epoch FROM $1 - submitted_at))"
+								   "                       FILTER (WHERE status = 'queued'), 3), 0),"
+								   "        coalesce(max(extract(epoch FROM $1 - submitted_at))"
+								   "                 FILTER (WHERE status = 'queued'), 0)::int,"
+								   "        round(count(*) FILTER (WHERE finished_at >= $1 - interval '"
+								   CppAsString2(RATE_WINDOW_MINUTES) " minutes') / "
+								   CppAsString2(RATE_WINDOW_MINUTES) ".0, 3),"
+								   "        $1"
+								   "   FROM tenant_scaling.training_jobs"
+								   "  WHERE status = 'queued' OR finished_at >= $1 - interval '"
+								   CppAsString2(RATE_WINDOW_MINUTES) " minutes'"
+								   "  GROUP BY tenant_id ORDER BY tenant_id", 1, types),
+						 values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "sampling the training job queues failed");
+	return SPI_processed;
+}
+
 static int64
 prune_history(TimestampTz now)
 {

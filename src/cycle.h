@@ -36,6 +36,14 @@ extern int	ts_cost_refresh_interval;
 /* Evaluate and apply every auto-scaling tenant; SPI must be connected. */
 extern void ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result);
 
+/*
+ * One training_queue_stats row per tenant with queued or recently finished
+ * training_jobs (DESIGN 6); returns how many. The worker runs it in a
+ * transaction of its own just before the cycle, so the derived rows it
+ * touches are not locked for the whole cycle.
+ */
+extern uint64 ts_sample_job_queues(TimestampTz now);
+
 /* Count a decision that changed nothing. */
 extern void cycle_count_not_scaled(CycleResult *result, const char *reason);
 

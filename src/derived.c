@@ -2,7 +2,8 @@
  * derived.c: the derived state a cycle reads, kept by statement triggers.
  *
  * tenant_training_inputs holds each tenant's newest queue sample and its
- * workers by status; endpoint_metrics_latest holds each endpoint's newest
+ * workers by status; tenant_job_counts its jobs queued and running;
+ * endpoint_metrics_latest holds each endpoint's newest
  * metrics. The triggers read the statement's transition tables, so a bulk
  * insert costs one upsert statement, and a decision costs one primary-key
  * row whatever the length of the history.
@@ -20,6 +21,7 @@ typedef enum DerivedSource
 	SOURCE_STATS,
 	SOURCE_METRICS,
 	SOURCE_WORKERS,
+	SOURCE_JOBS,
 	SOURCE_COUNT
 } DerivedSource;
 
@@ -79,6 +81,18 @@ typedef enum DerivedEvent
 	" SET active_workers = i.active_workers + excluded.active_workers," \
 	"     provisioning_workers = i.provisioning_workers + excluded.provisioning_workers"
 
+/* the same for training jobs queued and running, in a table of their own so that
+ * admission (which locks a tenant's row) never waits for a cycle's writes */
+#define JOB_DELTAS(rows) \
+	"INSERT INTO tenant_scaling.tenant_job_counts AS c (tenant_id, queued_jobs, running_jobs)" \
+	" SELECT tenant_id, sum(d * (status = 'queued')::int), sum(d * (status = 'running')::int)" \
+	"   FROM (" rows ") j GROUP BY tenant_id" \
+	" HAVING sum(d * (status = 'queued')::int) <> 0 OR sum(d * (status = 'running')::int) <> 0" \
+	"  ORDER BY tenant_id" \
+	" ON CONFLICT (tenant_id) DO UPDATE" \
+	" SET queued_jobs = c.queued_jobs + excluded.queued_jobs," \
+	"     running_jobs = c.running_jobs + excluded.running_jobs"
+
 static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 	[SOURCE_STATS] = {
 		[EVENT_INSERT] =
@@ -121,6 +135,15 @@ static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 		"UPDATE tenant_scaling.tenant_training_inputs SET active_workers = 0, provisioning_workers = 0"
 		" WHERE active_workers <> 0 OR provisioning_workers <> 0",
 	},
+	[SOURCE_JOBS] = {
+		[EVENT_INSERT] = JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"),
+		[EVENT_UPDATE] = JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"
+									" UNION ALL SELECT tenant_id, status, -1 FROM old_rows"),
+		[EVENT_DELETE] = JOB_DELTAS("SELECT tenant_id, status, -1 AS d FROM old_rows"),
+		[EVENT_TRUNCATE] =
+		"UPDATE tenant_scaling.tenant_job_counts SET queued_jobs = 0, running_jobs = 0"
+		" WHERE queued_jobs <> 0 OR running_jobs <> 0",
+	},
 };
 
 /* plans are kept: a metrics feeder inserting one row per statement pays no parse */
@@ -137,10 +160,12 @@ source_of(Trigger *trigger)
 		return SOURCE_METRICS;
 	if (strcmp(arg, "workers") == 0)
 		return SOURCE_WORKERS;
+	if (strcmp(arg, "jobs") == 0)
+		return SOURCE_JOBS;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("maintain_derived_state: unknown source \"%s\"", arg),
-			 errhint("The argument is stats, metrics or workers.")));
+			 errhint("The argument is stats, metrics, workers or jobs.")));
 	return SOURCE_COUNT;		/* keep the compiler quiet */
 }
 

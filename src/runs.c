@@ -42,7 +42,7 @@ runs_insert(const char *origin, const char *status)
 
 	if (SPI_execute_with_args("INSERT INTO tenant_scaling.worker_runs (origin, status)"
 							  " VALUES ($1, $2) RETURNING run_id",
-							  2, types, values, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+							  2, types, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not record the scaling cycle");
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
@@ -111,6 +111,7 @@ ts_run_scaling_cycle(PG_FUNCTION_ARGS)
 	else
 	{
 		run_id = runs_insert("sql", "running");
+		ts_sample_job_queues(GetCurrentTransactionStartTimestamp());
 		ts_cycle_execute(run_id, GetCurrentTransactionStartTimestamp(), &result);
 		runs_finish(run_id, "succeeded", &result, NULL);
 	}

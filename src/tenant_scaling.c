@@ -54,7 +54,7 @@ define_runtime_settings(void)
 							"Age after which a cycle deletes queue stats, metrics, events and runs; 0 keeps them.",
 							NULL,
 							&ts_history_retention, 7 * 86400, 0, INT_MAX,
-							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
 }
 
 void

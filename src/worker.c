@@ -2,9 +2,9 @@
  * worker.c: the scheduler, a background worker that runs a scaling cycle
  * every tenant_scaling.naptime (DESIGN 7).
  *
- * Each cycle is three short transactions: record the run as running, do
- * the cycle under the cycle lock and record how it went, or, when it
- * failed, record the error. A crash or a stop in the middle leaves the run
+ * Each cycle is a few short transactions: record the run as running,
+ * sample the training job queues, do the cycle under the cycle lock and
+ * record how it went, or, when it failed, record the error. A crash or a stop in the middle leaves the run
  * 'running'; the next start marks such runs failed. Nothing of a failed
  * cycle is applied: its writes are one transaction.
  */
@@ -129,7 +129,17 @@ record_failure(int64 run_id, const char *message)
 	end_work();
 }
 
-/* Second transaction: the cycle itself, under the cycle lock. */
+/* Second transaction: the job queues sampled, under the cycle lock. */
+static void
+sample_transaction(void)
+{
+	begin_work("tenant_scaling: sampling training job queues");
+	if (runs_try_cycle_lock())
+		ts_sample_job_queues(GetCurrentTransactionStartTimestamp());
+	end_work();
+}
+
+/* Third transaction: the cycle itself, under the cycle lock. */
 static void
 cycle_transaction(int64 run_id)
 {
@@ -157,7 +167,10 @@ run_cycle(bool *first_run)
 	{
 		run_id = start_run(first_run);
 		if (run_id != 0)
+		{
+			sample_transaction();
 			cycle_transaction(run_id);
+		}
 	}
 	PG_CATCH();
 	{
