@@ -25,9 +25,9 @@ resource_cap(const TsRow *config, int config_att, const TsRow *tier, int tier_at
 }
 
 static void
-fetch_workload(Datum workload_type, TsRow *workload)
+fetch_workload(TsLookups *lookups, Datum workload_type, TsRow *workload)
 {
-	ts_fetch_by_key(TS_WORKLOAD_PROFILES, workload_type, workload);
+	ts_fetch(lookups, TS_WORKLOAD_PROFILES, workload_type, workload);
 	if (!workload->found)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -36,9 +36,9 @@ fetch_workload(Datum workload_type, TsRow *workload)
 }
 
 static void
-fetch_tier(Datum tier_name, TsRow *tier)
+fetch_tier(TsLookups *lookups, Datum tier_name, TsRow *tier)
 {
-	ts_fetch_by_key(TS_TIERS, tier_name, tier);
+	ts_fetch(lookups, TS_TIERS, tier_name, tier);
 	if (!tier->found)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -50,6 +50,8 @@ Datum
 ts_allocate_resources(PG_FUNCTION_ARGS)
 {
 	Datum		tenant = PG_GETARG_DATUM(0);
+	/* called once per tenant of a query: keep the scans open across calls */
+	TsLookups  *lookups = ts_call_lookups(fcinfo);
 	TsRow		workload;
 	TsRow		config;
 	TsRow		tier;
@@ -58,10 +60,11 @@ ts_allocate_resources(PG_FUNCTION_ARGS)
 	bool		nulls[5] = {false, false, false, false, false};
 	int			i;
 
-	fetch_workload(PG_GETARG_DATUM(1), &workload);
-	ts_fetch_by_key(TS_TENANT_SCALING_CONFIG, tenant, &config);
+	fetch_workload(lookups, PG_GETARG_DATUM(1), &workload);
+	ts_fetch(lookups, TS_TENANT_SCALING_CONFIG, tenant, &config);
 	/* an unknown tenant gets the default policy's tier, as the seed does */
-	fetch_tier(config.found ? config.values[Anum_config_scaling_tier - 1] : CStringGetTextDatum("basic"),
+	fetch_tier(lookups,
+			   config.found ? config.values[Anum_config_scaling_tier - 1] : CStringGetTextDatum("basic"),
 			   &tier);
 	multiplier = ts_numeric_to_decimal(tier.values[Anum_tiers_resource_multiplier - 1],
 									   "resource_multiplier");

@@ -5,10 +5,15 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relscan.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/namespace.h"
-#include "commands/dbcommands.h"
 #include "catalog/pg_collation_d.h"
+#include "commands/dbcommands.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -177,20 +182,34 @@ scan_end(TsScan *s)
 	table_close(s->rel, AccessShareLock);
 }
 
+/*
+ * A copy of tuple's leading columns in row, in CurrentMemoryContext, so that
+ * the values outlive the scan's buffer pin.
+ */
+static void
+row_from_tuple(HeapTuple tuple, TupleDesc desc, TsRow *row)
+{
+	int			i;
+
+	row->found = true;
+	tuple = heap_copytuple(tuple);
+	/* one pass over the tuple; column by column only if it has more than we keep */
+	if (desc->natts <= TS_MAX_ATTS)
+		heap_deform_tuple(tuple, desc, row->values, row->nulls);
+	else
+		for (i = 0; i < TS_MAX_ATTS; i++)
+			row->values[i] = heap_getattr(tuple, i + 1, desc, &row->nulls[i]);
+}
+
 /* Copy the first tuple the scan returns into row. */
 static void
 scan_first_into(TsScan *s, TsRow *row)
 {
 	HeapTuple	tuple = systable_getnext_ordered(s->scan, ForwardScanDirection);
-	TupleDesc	desc = RelationGetDescr(s->rel);
-	int			i;
 
-	row->found = HeapTupleIsValid(tuple);
-	if (!row->found)
-		return;
-	tuple = heap_copytuple(tuple);
-	for (i = 0; i < TS_MAX_ATTS && i < desc->natts; i++)
-		row->values[i] = heap_getattr(tuple, i + 1, desc, &row->nulls[i]);
+	row->found = false;
+	if (HeapTupleIsValid(tuple))
+		row_from_tuple(tuple, RelationGetDescr(s->rel), row);
 }
 
 void
@@ -203,6 +222,181 @@ ts_fetch_by_key(TsTable table, Datum key, TsRow *row)
 	scan_begin(&s, table, 1, &skey);
 	scan_first_into(&s, row);
 	scan_end(&s);
+}
+
+/*
+ * Lookups kept open across the calls of one call site.
+ *
+ * Each call of ts_fetch_by_key opens the table and its index, checks
+ * privileges and begins and ends an index scan: most of the cost of a
+ * function that is called once per row of a query. TsLookups keeps one
+ * index scan per table open for the query instead, and only rescans it
+ * with the new key, as the executor does for the inner side of a nested
+ * loop.
+ *
+ * Lifetime: the state hangs off the function's FmgrInfo (fn_extra), which
+ * lives in the query's per-query memory, and the scans are closed by a
+ * callback on an ExprContext of our own in the query's EState, which runs
+ * when the executor frees that EState at the normal end of the query. (Not
+ * the caller's ExprContext: a nested loop rescans it, running its callbacks,
+ * for every outer row.) On an error the callback does not run: the resource
+ * owner releases the relations, buffer pins and snapshot, as it does for the
+ * executor's own scans, and the memory goes with the query's.
+ *
+ * Snapshot: the scans use the query's snapshot, es_snapshot, which does not
+ * change while the query runs; a later command, even in the same function,
+ * is another query with its own EState and call sites. A call made under a
+ * different active snapshot (which core code does not do) takes the one-shot
+ * path, so the answer is always the one ts_fetch_by_key would give.
+ *
+ * Privileges and row-level security are checked once per query, when a
+ * table is first opened, as the executor checks them once at start-up; a
+ * call under another user id (SET ROLE mid-query) takes the one-shot path.
+ *
+ * Relcache invalidations forget the cached OIDs but not the open scans:
+ * they hold the relations open (so the Relation structs stay valid) and
+ * AccessShareLock, kept to the end of the transaction as the executor does.
+ */
+typedef struct TsOpenScan
+{
+	Relation	rel;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	ScanKeyData key;			/* equality on the key; sk_argument set per call */
+} TsOpenScan;
+
+struct TsLookups
+{
+	EState	   *estate;			/* the query the scans belong to */
+	Snapshot	snapshot;		/* its es_snapshot, registered by us */
+	Oid			userid;			/* whose privileges were checked */
+	TsOpenScan	scans[TS_TABLE_COUNT];	/* scan == NULL until first used */
+};
+
+static void
+close_scan(TsOpenScan *s)
+{
+	if (s->scan)
+		index_endscan(s->scan);
+	if (s->slot)
+		ExecDropSingleTupleTableSlot(s->slot);
+	if (s->index)
+		index_close(s->index, NoLock);
+	if (s->rel)
+		table_close(s->rel, NoLock);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ExprContext callback: the query is over. */
+static void
+lookups_shutdown(Datum arg)
+{
+	TsLookups  *lookups = (TsLookups *) DatumGetPointer(arg);
+	int			i;
+
+	for (i = 0; i < TS_TABLE_COUNT; i++)
+		close_scan(&lookups->scans[i]);
+	UnregisterSnapshot(lookups->snapshot);
+}
+
+static TsLookups *
+lookups_create(EState *estate)
+{
+	ExprContext *econtext = CreateExprContext(estate);
+	TsLookups  *lookups = MemoryContextAllocZero(estate->es_query_cxt, sizeof(TsLookups));
+
+	lookups->estate = estate;
+	lookups->userid = GetUserId();
+	/* our own reference: the executor unregisters es_snapshot before our callback runs */
+	lookups->snapshot = RegisterSnapshot(estate->es_snapshot);
+	RegisterExprContextCallback(econtext, lookups_shutdown, PointerGetDatum(lookups));
+	return lookups;
+}
+
+TsLookups *
+ts_call_lookups(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	EState	   *estate;
+	TsLookups  *lookups;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) || rsinfo->econtext == NULL)
+		return NULL;
+	estate = rsinfo->econtext->ecxt_estate;
+
+	/*
+	 * Only in a query with a snapshot, under that snapshot, and where the
+	 * FmgrInfo (so fn_extra) is freed with the query.
+	 */
+	if (estate == NULL || estate->es_snapshot == InvalidSnapshot ||
+		fcinfo->flinfo->fn_mcxt != estate->es_query_cxt ||
+		!ActiveSnapshotSet() || GetActiveSnapshot() != estate->es_snapshot)
+		return NULL;
+
+	lookups = (TsLookups *) fcinfo->flinfo->fn_extra;
+	if (lookups == NULL)
+		fcinfo->flinfo->fn_extra = lookups = lookups_create(estate);
+	if (lookups->estate != estate || lookups->userid != GetUserId())
+		return NULL;
+	return lookups;
+}
+
+/* Open table and its key index for the rest of the query. */
+static void
+open_scan(TsLookups *lookups, TsTable table, TsOpenScan *s)
+{
+	TsTableCache *cache = table_oids(table);
+	MemoryContext oldcxt = MemoryContextSwitchTo(lookups->estate->es_query_cxt);
+
+	s->rel = table_open(cache->relid, AccessShareLock);
+	check_read_access(s->rel);
+	s->index = index_open(cache->indexid, AccessShareLock);
+	ScanKeyInit(&s->key, 1, BTEqualStrategyNumber, table_info[table].key_eq, (Datum) 0);
+	/* compare text keys under the index's collation, as the executor would */
+	s->key.sk_collation = s->index->rd_indcollation[0];
+	s->slot = table_slot_create(s->rel, NULL);
+	s->scan = index_beginscan(s->rel, s->index, lookups->snapshot, 1, 0);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+void
+ts_fetch(TsLookups *lookups, TsTable table, Datum key, TsRow *row)
+{
+	TsOpenScan *s;
+	MemoryContext oldcxt;
+	bool		found;
+
+	if (lookups == NULL)
+	{
+		ts_fetch_by_key(table, key, row);
+		return;
+	}
+	s = &lookups->scans[table];
+	if (s->scan == NULL)
+		open_scan(lookups, table, s);
+
+	/*
+	 * The index AM allocates scan state as it goes (btree's list of dead
+	 * items, for one): in the query's memory, not the call's, which the
+	 * executor resets between calls.
+	 */
+	oldcxt = MemoryContextSwitchTo(lookups->estate->es_query_cxt);
+	s->key.sk_argument = key;
+	index_rescan(s->scan, &s->key, 1, NULL, 0);
+	found = index_getnext_slot(s->scan, ForwardScanDirection, s->slot);
+	MemoryContextSwitchTo(oldcxt);
+
+	row->found = false;
+	if (found)
+	{
+		bool		should_free;
+		HeapTuple	tuple = ExecFetchSlotHeapTuple(s->slot, false, &should_free);
+
+		row_from_tuple(tuple, RelationGetDescr(s->rel), row);
+		if (should_free)
+			heap_freetuple(tuple);
+	}
 }
 
 char *

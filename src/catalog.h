@@ -3,9 +3,14 @@
  *
  * The hot functions read a few rows by key; going through the executor or
  * SPI for that costs more than the decision itself, so they scan the
- * indexes with systable scans under the statement's snapshot, after the
- * same privilege checks the executor would make. OIDs are cached per
- * backend and forgotten on any relcache invalidation.
+ * indexes directly under the statement's snapshot, after the same
+ * privilege checks the executor would make. OIDs are cached per backend
+ * and forgotten on any relcache invalidation.
+ *
+ * A SQL function called once per row of a query (CROSS JOIN LATERAL over
+ * many tenants) looks up through TsLookups: its index scans are opened at
+ * the first call and only rescanned at the next ones, as the executor's
+ * inner index scan of a nested loop is, and closed when the query ends.
  */
 #ifndef TS_CATALOG_H
 #define TS_CATALOG_H
@@ -13,6 +18,7 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "fmgr.h"
 #include "utils/uuid.h"
 
 typedef enum TsTable
@@ -97,8 +103,23 @@ typedef struct TsRow
 /* Oid of the extension's schema; an error if the extension is not installed. */
 extern Oid	ts_schema_oid(void);
 
-/* The row of table with primary key key (uuid or text), or found = false. */
+/*
+ * The row of table with primary key key (uuid or text), or found = false.
+ * By-reference values are in CurrentMemoryContext.
+ */
 extern void ts_fetch_by_key(TsTable table, Datum key, TsRow *row);
+
+/* The open scans of one call site of a SQL function, for one query. */
+typedef struct TsLookups TsLookups;
+
+/*
+ * The lookups of fcinfo's call site in the running query, or NULL where
+ * there is no query to tie them to (then ts_fetch is ts_fetch_by_key).
+ */
+extern TsLookups *ts_call_lookups(FunctionCallInfo fcinfo);
+
+/* As ts_fetch_by_key, through lookups' open scan of table when not NULL. */
+extern void ts_fetch(TsLookups *lookups, TsTable table, Datum key, TsRow *row);
 
 /* The primary keys of a text-keyed table in order, comma-separated (for hints). */
 extern char *ts_list_keys(TsTable table);

@@ -69,61 +69,58 @@ numeric_greater(Datum a, Datum b)
 }
 
 static void
-check_workload_type(Datum workload_type)
+unknown_workload_type(Datum workload_type)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {workload_type};
+	char	   *valid;
 
-	if (SPI_execute_plan(prepared(&plan, "SELECT 1 FROM tenant_scaling.workload_profiles"
-								  " WHERE workload_type = $1", 1, types),
-						 values, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute("SELECT string_agg(workload_type, ', ' ORDER BY workload_type)"
+					" FROM tenant_scaling.workload_profiles", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading workload_profiles failed");
-	if (SPI_processed == 0)
-	{
-		char	   *valid;
-
-		if (SPI_execute("SELECT string_agg(workload_type, ', ' ORDER BY workload_type)"
-						" FROM tenant_scaling.workload_profiles", true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "reading workload_profiles failed");
-		valid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown workload type \"%s\"", TextDatumGetCString(workload_type)),
-				 errhint("Valid workload types are: %s.", valid ? valid : "(none)")));
-	}
+	valid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown workload type \"%s\"", TextDatumGetCString(workload_type)),
+			 errhint("Valid workload types are: %s.", valid ? valid : "(none)")));
 }
 
-/* The tenant's model size and duration limits, as numerics (defaults for NULL or no row). */
+/* One read: does the workload type exist, and the tenant's limits (defaults for NULL or no row). */
 static void
-tenant_job_limits(Datum tenant, Datum *max_model_gb, Datum *max_hours)
+read_submit_context(Datum tenant, Datum workload_type, Datum *max_model_gb, Datum *max_hours)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[1] = {UUIDOID};
-	Datum		values[1] = {tenant};
-	bool		isnull = true;
+	Oid			types[2] = {UUIDOID, TEXTOID};
+	Datum		values[2] = {tenant, workload_type};
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
 
-	if (SPI_execute_plan(prepared(&plan, "SELECT max_model_size_gb, max_training_duration_hours::numeric"
-								  " FROM tenant_scaling.tenant_scaling_config WHERE tenant_id = $1",
-								  1, types),
-						 values, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(prepared(&plan,
+								  "SELECT EXISTS (SELECT 1 FROM tenant_scaling.workload_profiles"
+								  "                WHERE workload_type = $2),"
+								  "       coalesce(c.max_model_size_gb, " CppAsString2(DEFAULT_MAX_MODEL_GB) "),"
+								  "       coalesce(c.max_training_duration_hours, "
+								  CppAsString2(DEFAULT_MAX_HOURS) ")::numeric"
+								  "  FROM (SELECT $1::uuid AS tenant_id) t"
+								  "  LEFT JOIN tenant_scaling.tenant_scaling_config c ON c.tenant_id = t.tenant_id",
+								  2, types),
+						 values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "reading the tenant's limits failed");
-	*max_model_gb = SPI_processed ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull) : 0;
-	if (isnull)
-		*max_model_gb = DirectFunctionCall1(int4_numeric, Int32GetDatum(DEFAULT_MAX_MODEL_GB));
-	isnull = true;
-	*max_hours = SPI_processed ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull) : 0;
-	if (isnull)
-		*max_hours = DirectFunctionCall1(int4_numeric, Int32GetDatum(DEFAULT_MAX_HOURS));
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	if (!DatumGetBool(SPI_getbinval(row, desc, 1, &isnull)))
+		unknown_workload_type(workload_type);
+	*max_model_gb = SPI_getbinval(row, desc, 2, &isnull);
+	*max_hours = SPI_getbinval(row, desc, 3, &isnull);
 }
 
 static void
-check_job_against_limits(Datum tenant, Datum model_size, Datum duration)
+check_job_against_limits(Datum tenant, Datum workload_type, Datum model_size, Datum duration)
 {
 	Datum		max_model_gb;
 	Datum		max_hours;
 	char	   *tenant_text = DatumGetCString(DirectFunctionCall1(uuid_out, tenant));
 
+	read_submit_context(tenant, workload_type, &max_model_gb, &max_hours);
 	if (ts_decimal_is_negative(ts_numeric_to_decimal(model_size, "model_size_gb")))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -135,7 +132,6 @@ check_job_against_limits(Datum tenant, Datum model_size, Datum duration)
 				 errmsg("expected_duration_hours must be a positive number: %s", numeric_text(duration))));
 	(void) ts_numeric_to_decimal(duration, "expected_duration_hours");
 
-	tenant_job_limits(tenant, &max_model_gb, &max_hours);
 	if (numeric_greater(model_size, max_model_gb))
 		ereport(ERROR,
 				(errcode(ERRCODE_TENANT_LIMIT_EXCEEDED),
@@ -171,13 +167,12 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	values[3] = PG_GETARG_DATUM(3);
 
 	SPI_connect();
-	check_workload_type(values[1]);
 	/*
 	 * Writes run with no row limit: an INSERT ... RETURNING run with a limit
 	 * of 1 through SPI skips the AFTER STATEMENT trigger that keeps
 	 * tenant_job_counts (seen on PostgreSQL 15).
 	 */
-	check_job_against_limits(values[0], values[2], values[3]);
+	check_job_against_limits(values[0], values[1], values[2], values[3]);
 	if (SPI_execute_plan(prepared(&insert_plan,
 								  "INSERT INTO tenant_scaling.training_jobs"
 								  " (tenant_id, workload_type, model_size_gb, expected_duration_hours)"

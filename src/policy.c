@@ -38,7 +38,8 @@ ts_get_tenant_scaling_policy(PG_FUNCTION_ARGS)
 	};
 	int			i;
 
-	ts_fetch_by_key(TS_TENANT_SCALING_CONFIG, PG_GETARG_DATUM(0), &config);
+	/* called once per tenant of a query: keep the scan open across calls */
+	ts_fetch(ts_call_lookups(fcinfo), TS_TENANT_SCALING_CONFIG, PG_GETARG_DATUM(0), &config);
 	if (!config.found)
 		default_policy(values, nulls);
 	else

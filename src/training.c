@@ -18,19 +18,20 @@
 
 PG_FUNCTION_INFO_V1(ts_check_training_scaling_trigger);
 
-void
-ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *bounds,
-					   TrainingInput *input)
+/* The tenant's rules, bounds and inputs, through lookups (NULL: one-shot). */
+static void
+read_training_state(TsLookups *lookups, pg_uuid_t *tenant, ScalingRules *rules,
+					TrainingBounds *bounds, TrainingInput *input)
 {
 	TsRow		config;
 	TsRow		training;
 	TsRow		inputs;
 
-	ts_fetch_by_key(TS_TENANT_SCALING_CONFIG, UUIDPGetDatum(tenant), &config);
+	ts_fetch(lookups, TS_TENANT_SCALING_CONFIG, UUIDPGetDatum(tenant), &config);
 	ts_rules_from_datum(config.values[Anum_config_scaling_rules - 1],
 						!config.found || config.nulls[Anum_config_scaling_rules - 1], rules);
 
-	ts_fetch_by_key(TS_TENANT_TRAINING_CONFIG, UUIDPGetDatum(tenant), &training);
+	ts_fetch(lookups, TS_TENANT_TRAINING_CONFIG, UUIDPGetDatum(tenant), &training);
 	bounds->has_training_config = training.found;
 	bounds->distributed_training_enabled = training.found &&
 		!training.nulls[Anum_training_distributed - 1] &&
@@ -41,7 +42,7 @@ ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *b
 	bounds->default_max_workers = ts_max_training_workers;
 
 	/* the newest queue sample and the workers, kept by triggers (derived.c) */
-	ts_fetch_by_key(TS_TENANT_TRAINING_INPUTS, UUIDPGetDatum(tenant), &inputs);
+	ts_fetch(lookups, TS_TENANT_TRAINING_INPUTS, UUIDPGetDatum(tenant), &inputs);
 	input->has_stats = inputs.found && !inputs.nulls[Anum_inputs_stats_at - 1];
 	input->queue_size = input->has_stats ? DatumGetInt32(inputs.values[Anum_inputs_queue_size - 1]) : 0;
 	input->avg_wait_seconds.known = input->has_stats && !inputs.nulls[Anum_inputs_avg_wait - 1];
@@ -51,6 +52,13 @@ ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *b
 	input->current_workers = !inputs.found ? 0 :
 		DatumGetInt32(inputs.values[Anum_inputs_active_workers - 1]) +
 		DatumGetInt32(inputs.values[Anum_inputs_provisioning_workers - 1]);
+}
+
+void
+ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *bounds,
+					   TrainingInput *input)
+{
+	read_training_state(NULL, tenant, rules, bounds, input);
 }
 
 Datum
@@ -64,7 +72,8 @@ ts_check_training_scaling_trigger(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
-	ts_read_training_state(tenant, &rules, &bounds, &input);
+	/* called once per tenant of a query: keep the scans open across calls */
+	read_training_state(ts_call_lookups(fcinfo), tenant, &rules, &bounds, &input);
 	decide_training(&rules.training, &bounds, &input, &decision);
 
 	values[0] = BoolGetDatum(decision.scale_out);

@@ -10,7 +10,7 @@ set -u
 TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$TS_ROOT/test/lib/cluster.sh"
 TS_EXTRA_PACKAGES="valgrind"
-SUITES=${TS_SUITES:-"unit valgrind regress isolation differential tap"}
+SUITES=${TS_SUITES:-"unit valgrind regress isolation differential load tap"}
 
 total_passed=0
 total_failed=0
@@ -77,6 +77,16 @@ suite_isolation() {
 	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
 		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
 	return $status
+}
+
+# the job queue under load: 16 libpq clients, a monitor, bounded in time
+suite_load() {
+	local bin="$WORK/job_load"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror $(pkg-config --cflags libpq) "$TS_ROOT/test/load/job_load.c" \
+		-o "$bin" $(pkg-config --libs libpq) -lpthread || return 1
+	psql -X -q -c "DROP DATABASE IF EXISTS ts_load" -c "CREATE DATABASE ts_load" &&
+		psql -X -q -d ts_load -c "CREATE EXTENSION tenant_scaling" || return 1
+	PGDATABASE=ts_load "$bin" --seconds "${TS_LOAD_SECONDS:-8}" --clients 16
 }
 
 # TAP tests (PostgreSQL::Test::Cluster) start clusters of their own, as postgres

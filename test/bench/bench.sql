@@ -76,13 +76,16 @@ SELECT pg_temp.bench('training_ours', $q$
     FROM bench_tenants AS t
     CROSS JOIN LATERAL tenant_scaling.check_training_scaling_trigger(t.tenant_id) AS d$q$, :reps);
 
--- for reference: the rows ours reads, read by plain SQL (newest sample, worker counts, config rows)
+-- for reference: the rows ours reads, read by plain SQL (three primary-key lookups: the
+-- configuration, the training configuration and the derived training inputs), as a
+-- nested loop over the same indexes
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
 SELECT pg_temp.bench('training_plain_reads', $q$
-    SELECT count(s.queue_size) + sum(w.n) + count(c.tenant_id) + count(ttc.tenant_id)
+    SELECT count(i.queue_size) + sum(i.active_workers + i.provisioning_workers) + count(c.tenant_id) + count(ttc.tenant_id)
     FROM bench_tenants AS t
     LEFT JOIN tenant_scaling.tenant_scaling_config AS c ON c.tenant_id = t.tenant_id
     LEFT JOIN tenant_scaling.tenant_training_config AS ttc ON ttc.tenant_id = t.tenant_id
-    LEFT JOIN LATERAL (SELECT queue_size, avg_wait_time_seconds FROM tenant_scaling.training_queue_stats AS s
-                       WHERE s.tenant_id = t.tenant_id ORDER BY s."timestamp" DESC LIMIT 1) AS s ON true
-    CROSS JOIN LATERAL (SELECT count(*) AS n FROM tenant_scaling.tenant_training_workers AS w
-                        WHERE w.tenant_id = t.tenant_id AND w.status IN ('active', 'provisioning')) AS w$q$, :reps);
+    LEFT JOIN tenant_scaling.tenant_training_inputs AS i ON i.tenant_id = t.tenant_id$q$, :reps);
+RESET enable_hashjoin;
+RESET enable_mergejoin;

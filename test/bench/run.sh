@@ -67,7 +67,7 @@ row "plain LEFT JOIN, nested loop + index (forced)" policy_plain_join_nestloop
 row "plain LEFT JOIN, planner's choice (hash join)" policy_plain_join_planner
 row "check_training_scaling_trigger, peer (PL/pgSQL)" training_peer
 row "check_training_scaling_trigger, ours (C)" training_ours
-row "plain SQL reading the rows ours reads (reference)" training_plain_reads
+row "plain SQL, nested loop over the rows ours reads" training_plain_reads
 echo
 r1=$(ratio "$pp" "$po"); r2=$(ratio "$po" "$pn"); r3=$(ratio "$tp" "$to")
 printf '%-62s %6sx  (target >= 10x: %s)\n' "get_tenant_scaling_policy peer/ours" "$r1" "$(verdict "$r1" 10 ge)"

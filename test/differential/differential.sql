@@ -573,6 +573,124 @@ END;
 $$;
 
 --------------------------------------------------------------------------
+-- Lookups kept open across the calls of one query (src/catalog.c, TsLookups).
+-- The checks above already call the functions once per row of one query; these
+-- add the other shapes of call and the states the open scans must get right.
+--------------------------------------------------------------------------
+
+SELECT pg_temp.check('open lookups: get_tenant_scaling_policy in the target list, at two call sites of one query, equals the peer',
+$$SELECT o1 IS NOT DISTINCT FROM peer AND o2 IS NOT DISTINCT FROM peer AND o1::text = peer::text,
+         format('%s ours=%s,%s peer=%s', tenant_id, o1, o2, peer)
+  FROM (SELECT t.tenant_id,
+               tenant_scaling.get_tenant_scaling_policy(t.tenant_id) AS o1,
+               tenant_scaling.get_tenant_scaling_policy(t.tenant_id) AS o2,
+               seed_baseline.get_tenant_scaling_policy(t.tenant_id) AS peer
+        FROM (SELECT tenant_id FROM all_tenants UNION ALL SELECT tenant_id FROM unknown_tenants) AS t) AS s$$);
+
+-- a cursor's FETCHes run under the snapshot it was opened with, also after an UPDATE
+-- of the rows it reads in the same transaction; the next statement sees the UPDATE.
+-- (Not against the peer: its PL/pgSQL is VOLATILE and takes a new snapshot.)
+CREATE TEMP TABLE policy_before AS
+SELECT t.tenant_id, p::text AS p
+FROM tenant_scaling.tenant_scaling_config AS t
+CROSS JOIN LATERAL seed_baseline.get_tenant_scaling_policy(t.tenant_id) AS p
+WHERE t.max_concurrent_jobs IS NOT NULL;
+
+CREATE FUNCTION pg_temp.cursor_over_update() RETURNS TABLE (ok boolean, info text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c CURSOR FOR SELECT b.tenant_id, p::text AS p, b.p AS before
+        FROM policy_before AS b
+        CROSS JOIN LATERAL tenant_scaling.get_tenant_scaling_policy(b.tenant_id) AS p
+        ORDER BY b.tenant_id;
+    r record;
+    now_jobs int;
+BEGIN
+    OPEN c;
+    FETCH c INTO r;
+    ok := r.p = r.before;
+    info := format('first row %s ours=%s before=%s', r.tenant_id, r.p, r.before);
+    RETURN NEXT;
+    UPDATE tenant_scaling.tenant_scaling_config SET max_concurrent_jobs = max_concurrent_jobs + 1000
+    WHERE max_concurrent_jobs IS NOT NULL;
+    SELECT max_jobs INTO now_jobs FROM tenant_scaling.get_tenant_scaling_policy(r.tenant_id);
+    ok := now_jobs >= 1000;
+    info := format('a new statement sees the update: %s max_jobs=%s', r.tenant_id, now_jobs);
+    RETURN NEXT;
+    LOOP
+        FETCH c INTO r;
+        EXIT WHEN NOT FOUND;
+        ok := r.p = r.before;
+        info := format('after the update %s ours=%s before=%s', r.tenant_id, r.p, r.before);
+        RETURN NEXT;
+    END LOOP;
+    CLOSE c;
+    UPDATE tenant_scaling.tenant_scaling_config SET max_concurrent_jobs = max_concurrent_jobs - 1000
+    WHERE max_concurrent_jobs IS NOT NULL;
+END;
+$$;
+
+SELECT pg_temp.check('open lookups: a cursor keeps its snapshot across FETCHes and an UPDATE between them',
+$$SELECT * FROM pg_temp.cursor_over_update()$$);
+
+-- an error in the middle of a query (an unknown workload type at one tenant), caught by
+-- a savepoint, many times over: the next queries answer as before (and no leak warning)
+CREATE FUNCTION pg_temp.errors_mid_query() RETURNS TABLE (ok boolean, info text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    i int;
+    caught int := 0;
+BEGIN
+    FOR i IN 1 .. 50 LOOP
+        BEGIN
+            PERFORM count(*)
+            FROM (SELECT tenant_id, row_number() OVER (ORDER BY tenant_id) AS k FROM all_tenants) AS t
+            CROSS JOIN LATERAL tenant_scaling.allocate_resources(
+                t.tenant_id, CASE WHEN t.k = 100 * i THEN 'no_such_workload' ELSE 'training_small' END) AS a;
+        EXCEPTION WHEN invalid_parameter_value THEN
+            caught := caught + 1;
+        END;
+    END LOOP;
+    ok := caught = 50;
+    info := format('%s of 50 errors caught', caught);
+    RETURN NEXT;
+END;
+$$;
+
+SELECT pg_temp.check('open lookups: errors mid-query rolled back to a savepoint, 50 times',
+$$SELECT * FROM pg_temp.errors_mid_query()$$);
+
+SELECT pg_temp.check('open lookups: allocate_resources equals the peer after the errors (every tenant x training_large)',
+$$SELECT ours IS NOT DISTINCT FROM peer, format('%s ours=%s peer=%s', t.tenant_id, ours, peer)
+  FROM all_tenants AS t
+  LEFT JOIN tenant_scaling.tenant_scaling_config AS c ON c.tenant_id = t.tenant_id
+  LEFT JOIN LATERAL (SELECT x FROM tenant_scaling.allocate_resources(t.tenant_id, 'training_large') AS x) AS o(ours) ON true
+  LEFT JOIN LATERAL (SELECT x FROM seed_baseline.allocate_resources(t.tenant_id, 'training_large') AS x) AS p(peer) ON true
+  WHERE c.max_cpu IS NULL AND c.max_gpu IS NULL$$);
+
+-- updates that change nothing but leave every configuration row's old version behind,
+-- outside its page (non-HOT): the scans step over the dead index entries (and mark
+-- them dead, which has btree allocate memory in the middle of the scan)
+CREATE TEMP TABLE training_before AS
+SELECT t.tenant_id, d::text AS d
+FROM all_tenants AS t CROSS JOIN LATERAL tenant_scaling.check_training_scaling_trigger(t.tenant_id) AS d;
+UPDATE tenant_scaling.tenant_scaling_config SET max_concurrent_jobs = max_concurrent_jobs;
+UPDATE tenant_scaling.tenant_scaling_config SET max_concurrent_jobs = max_concurrent_jobs;
+UPDATE seed_baseline.tenant_scaling_config SET max_concurrent_jobs = max_concurrent_jobs;
+
+SELECT pg_temp.check('open lookups: get_tenant_scaling_policy equals the peer over dead index entries',
+$$SELECT ours IS NOT DISTINCT FROM peer AND ours::text IS NOT DISTINCT FROM peer::text,
+         format('%s ours=%s peer=%s', t.tenant_id, ours, peer)
+  FROM all_tenants AS t
+  LEFT JOIN LATERAL (SELECT p FROM tenant_scaling.get_tenant_scaling_policy(t.tenant_id) AS p) AS o(ours) ON true
+  LEFT JOIN LATERAL (SELECT p FROM seed_baseline.get_tenant_scaling_policy(t.tenant_id) AS p) AS b(peer) ON true$$);
+
+SELECT pg_temp.check('open lookups: check_training_scaling_trigger unchanged over dead index entries',
+$$SELECT b.d = a::text, format('%s before=%s after=%s', b.tenant_id, b.d, a)
+  FROM training_before AS b
+  CROSS JOIN LATERAL tenant_scaling.check_training_scaling_trigger(b.tenant_id) AS a$$);
+
+--------------------------------------------------------------------------
 -- Optional (TS_DIFF_PRECISION=1): metrics with more than 18 significant digits.
 -- The peer compares in numeric, exactly; the C code rounds each input to 18
 -- significant digits first (ts_decimal.h), so a value within 1e-18 (relative) of
