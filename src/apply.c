@@ -14,6 +14,7 @@
 #include "utils/resowner.h"
 
 #include "apply.h"
+#include "sql_support.h"
 
 #define APPLY_COLUMNS 8
 
@@ -172,20 +173,13 @@ uuid_array(const AppliedDecision *items, int n)
 	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
-static void
-prepare_apply_plan(void)
+static SPIPlanPtr
+apply_plan_prepared(void)
 {
 	Oid			types[11] = {UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID,
 		INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID};
-	SPIPlanPtr	plan;
 
-	if (apply_plan)
-		return;
-	plan = SPI_prepare(apply_sql, 11, types);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the apply statement: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	apply_plan = plan;
+	return ts_keep_plan(&apply_plan, apply_sql, 11, types);
 }
 
 /* Write items[0..n) in the current transaction; count what was applied. */
@@ -199,7 +193,6 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 
 	if (n == 0)
 		return;
-	prepare_apply_plan();
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = uuid_array(items, n);
 	values[1] = text_array(items, n, 1);
@@ -215,7 +208,7 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 	if (batch->run_id == 0)
 		nulls[10] = 'n';
 
-	ret = SPI_execute_plan(apply_plan, values, nulls, false, 0);
+	ret = SPI_execute_plan(apply_plan_prepared(), values, nulls, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "applying scaling decisions failed: %s", SPI_result_code_string(ret));
 	for (i = 0; i < SPI_processed; i++)

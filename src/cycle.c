@@ -67,21 +67,6 @@ typedef struct RowStream
 	bool		done;
 } RowStream;
 
-static SPIPlanPtr
-keep_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare a cycle query: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*cache = plan;
-	}
-	return *cache;
-}
-
 static void
 stream_open(RowStream *s, SPIPlanPtr plan, Datum *values)
 {
@@ -294,7 +279,7 @@ ts_sample_job_queues(TimestampTz now)
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(now)};
 
-	if (SPI_execute_plan(keep_plan(&plan,
+	if (SPI_execute_plan(ts_keep_plan(&plan,
 								   "INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size,"
 								   "       avg_wait_time_seconds, max_wait_time_seconds,"
 								   "       processing_rate_per_minute, timestamp)"
@@ -393,8 +378,8 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 								 GUC_ACTION_SAVE, true, 0, false);
 	metrics_since[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
 	batch_init(&batch, now, "worker", run_id);
-	stream_open(&tenants, keep_plan(&training_plan, training_query, 0, NULL), NULL);
-	stream_open(&endpoints, keep_plan(&endpoints_plan, endpoints_query, 1, ts_type), metrics_since);
+	stream_open(&tenants, ts_keep_plan(&training_plan, training_query, 0, NULL), NULL);
+	stream_open(&endpoints, ts_keep_plan(&endpoints_plan, endpoints_query, 1, ts_type), metrics_since);
 
 	while ((row = stream_peek(&tenants)) != NULL)
 	{

@@ -14,6 +14,8 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 
+#include "sql_support.h"
+
 PG_FUNCTION_INFO_V1(ts_maintain_derived_state);
 
 typedef enum DerivedSource
@@ -201,16 +203,7 @@ ts_maintain_derived_state(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (event != EVENT_TRUNCATE && SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables");
-	plan = derived_plans[source][event];
-	if (plan == NULL)
-	{
-		plan = SPI_prepare(derived_sql[source][event], 0, NULL);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare derived state maintenance: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		derived_plans[source][event] = plan;
-	}
+	plan = ts_keep_plan(&derived_plans[source][event], derived_sql[source][event], 0, NULL);
 	ret = SPI_execute_plan(plan, NULL, NULL, false, 0);
 	if (ret < 0)
 		elog(ERROR, "derived state maintenance failed: %s", SPI_result_code_string(ret));

@@ -31,18 +31,10 @@ lock_endpoint(pg_uuid_t *tenant, text *endpoint_id, TimestampTz now, TupleDesc *
 	bool		isnull;
 	pg_uuid_t  *owner;
 
-	if (endpoint_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(ENDPOINT_FOR_UPDATE, 2, types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the endpoint query: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		endpoint_plan = plan;
-	}
 	values[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
 	values[1] = PointerGetDatum(endpoint_id);
-	if (SPI_execute_plan(endpoint_plan, values, NULL, false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(ts_keep_plan(&endpoint_plan, ENDPOINT_FOR_UPDATE, 2, types),
+						 values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the endpoint failed");
 	if (SPI_processed == 0)
 		ereport(ERROR,

@@ -32,21 +32,6 @@ PG_FUNCTION_INFO_V1(ts_finish_training_job);
 #define DEFAULT_MAX_MODEL_GB 1
 #define DEFAULT_MAX_HOURS 24
 
-static SPIPlanPtr
-prepared(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare a job statement: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*cache = plan;
-	}
-	return *cache;
-}
-
 static void
 require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
 {
@@ -94,7 +79,7 @@ read_submit_context(Datum tenant, Datum workload_type, Datum *max_model_gb, Datu
 	TupleDesc	desc;
 	bool		isnull;
 
-	if (SPI_execute_plan(prepared(&plan,
+	if (SPI_execute_plan(ts_keep_plan(&plan,
 								  "SELECT EXISTS (SELECT 1 FROM tenant_scaling.workload_profiles"
 								  "                WHERE workload_type = $2),"
 								  "       coalesce(c.max_model_size_gb, " CppAsString2(DEFAULT_MAX_MODEL_GB) "),"
@@ -173,7 +158,7 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	 * tenant_job_counts (seen on PostgreSQL 15).
 	 */
 	check_job_against_limits(values[0], values[1], values[2], values[3]);
-	if (SPI_execute_plan(prepared(&insert_plan,
+	if (SPI_execute_plan(ts_keep_plan(&insert_plan,
 								  "INSERT INTO tenant_scaling.training_jobs"
 								  " (tenant_id, workload_type, model_size_gb, expected_duration_hours)"
 								  " VALUES ($1, $2, $3, $4) RETURNING job_id", 4, types),
@@ -196,7 +181,7 @@ take_job_slot(Datum tenant)
 	Datum		values[1] = {tenant};
 	bool		isnull;
 
-	if (SPI_execute_plan(prepared(&plan,
+	if (SPI_execute_plan(ts_keep_plan(&plan,
 								  "SELECT n.running_jobs < coalesce(c.max_concurrent_jobs, "
 								  CppAsString2(DEFAULT_MAX_JOBS) ") AND n.queued_jobs > 0"
 								  "  FROM tenant_scaling.tenant_job_counts n"
@@ -223,7 +208,7 @@ ts_start_next_training_job(PG_FUNCTION_ARGS)
 	/* a fresh statement after the lock: its snapshot sees the jobs the last holder started */
 	if (take_job_slot(values[0]))
 	{
-		if (SPI_execute_plan(prepared(&start_plan,
+		if (SPI_execute_plan(ts_keep_plan(&start_plan,
 									  "UPDATE tenant_scaling.training_jobs"
 									  "   SET status = 'running', started_at = pg_catalog.clock_timestamp()"
 									  " WHERE job_id = (SELECT job_id FROM tenant_scaling.training_jobs"
@@ -260,7 +245,7 @@ ts_finish_training_job(PG_FUNCTION_ARGS)
 	values[1] = PG_GETARG_DATUM(1);
 
 	SPI_connect();
-	if (SPI_execute_plan(prepared(&finish_plan,
+	if (SPI_execute_plan(ts_keep_plan(&finish_plan,
 								  "UPDATE tenant_scaling.training_jobs"
 								  "   SET status = CASE WHEN $2 THEN 'succeeded' ELSE 'failed' END,"
 								  "       finished_at = pg_catalog.clock_timestamp()"

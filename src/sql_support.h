@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/jsonb.h"
 
@@ -23,6 +24,12 @@ extern void ts_rules_from_jsonb(Jsonb *doc, ScalingRules *rules);
 
 /* As ts_rules_from_jsonb, but isnull means the defaults. */
 extern void ts_rules_from_datum(Datum doc, bool isnull, ScalingRules *rules);
+
+/*
+ * The saved plan of sql in *cache, prepared at the first call: the plans of
+ * the extension's fixed statements live for the backend.
+ */
+extern SPIPlanPtr ts_keep_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types);
 
 /* Put one row of values into a TABLE function's result. */
 extern void ts_return_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls);

@@ -22,6 +22,10 @@ psql -X -q -c "CREATE DATABASE ts_jobs_bench"
 psql -X -q -d ts_jobs_bench -c "CREATE EXTENSION tenant_scaling"
 export PGDATABASE=ts_jobs_bench
 
-ours=$("$WORK/job_load" --seconds "$SECONDS_EACH" --clients 16 --no-monitor | tee /dev/stderr | sed -n 's/.* \([0-9]*\) jobs\/s$/\1/p')
-plain=$("$WORK/job_load" --seconds "$SECONDS_EACH" --clients 16 --plain | tee /dev/stderr | sed -n 's/.* \([0-9]*\) jobs\/s$/\1/p')
+jobs_per_second() { sed -n 's/.* \([0-9]*\) jobs\/s$/\1/p'; }
+ours_line=$("$WORK/job_load" --seconds "$SECONDS_EACH" --clients 16 --no-monitor)
+plain_line=$("$WORK/job_load" --seconds "$SECONDS_EACH" --clients 16 --plain)
+printf '%s\n%s\n' "$ours_line" "$plain_line"
+ours=$(echo "$ours_line" | jobs_per_second)
+plain=$(echo "$plain_line" | jobs_per_second)
 awk -v o="$ours" -v p="$plain" 'BEGIN {printf "jobs/s: tenant_scaling %d, plain SQL without limit checks %d: %.0f %% (target >= 70 %%)\n", o, p, 100 * o / p}'
