@@ -516,3 +516,110 @@ AS 'MODULE_PATHNAME', 'ts_finish_training_job'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION tenant_scaling.finish_training_job(bigint, boolean) IS
 'end a running job as succeeded or failed; a job that is not running is an error';
+
+--------------------------------------------------------------------------
+-- Tenant isolation (DESIGN 8)
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.tenant_roles (
+    role_name name PRIMARY KEY,
+    tenant_id uuid NOT NULL
+);
+COMMENT ON TABLE tenant_scaling.tenant_roles IS
+'which database role acts for which tenant; row-level security shows a mapped role only its tenant''s rows';
+
+CREATE FUNCTION tenant_scaling.current_tenant_id()
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'ts_current_tenant_id'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.current_tenant_id() IS
+'the tenant mapped to current_user in tenant_roles, else NULL';
+
+-- Operators: members of tenant_scaling_admin see and change every row. The
+-- role is created here when missing; the operator grants it.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'tenant_scaling_admin') THEN
+        CREATE ROLE tenant_scaling_admin NOLOGIN;
+    END IF;
+END
+$$;
+
+-- The derived state is written by its triggers whoever writes the source: they
+-- run as the extension's owner, with search_path pinned (every name in them is
+-- qualified anyway).
+ALTER FUNCTION tenant_scaling.maintain_derived_state() SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- Functions that write on a tenant's behalf pin search_path; they run as the
+-- caller, check that the caller acts for the tenant, and do their writes as the
+-- extension's owner (see README, Security).
+ALTER FUNCTION tenant_scaling.scale_inference_endpoint(uuid, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION tenant_scaling.run_scaling_cycle() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION tenant_scaling.submit_training_job(uuid, text, numeric, numeric) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION tenant_scaling.start_next_training_job(uuid) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION tenant_scaling.finish_training_job(bigint, boolean) SET search_path = pg_catalog, pg_temp;
+GRANT EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() TO tenant_scaling_admin;
+
+GRANT USAGE ON SCHEMA tenant_scaling TO PUBLIC;
+GRANT ALL ON ALL TABLES IN SCHEMA tenant_scaling TO tenant_scaling_admin;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA tenant_scaling TO tenant_scaling_admin;
+
+-- What anyone may read: the configuration every tenant shares
+GRANT SELECT ON tenant_scaling.tiers, tenant_scaling.workload_profiles TO PUBLIC;
+-- What a tenant may read: its own rows (the policies below)
+GRANT SELECT ON tenant_scaling.tenant_roles, tenant_scaling.tenant_scaling_config,
+    tenant_scaling.tenant_training_config, tenant_scaling.training_queue_stats,
+    tenant_scaling.tenant_training_workers, tenant_scaling.tenant_training_inputs,
+    tenant_scaling.tenant_training_state, tenant_scaling.inference_endpoints,
+    tenant_scaling.endpoint_metrics, tenant_scaling.endpoint_metrics_latest,
+    tenant_scaling.scaling_events, tenant_scaling.training_jobs, tenant_scaling.tenant_job_counts
+    TO PUBLIC;
+-- What a tenant may write directly: its own measurements
+GRANT INSERT ON tenant_scaling.training_queue_stats, tenant_scaling.endpoint_metrics TO PUBLIC;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
+                             'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
+                             'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
+                             'scaling_events', 'training_jobs', 'tenant_job_counts']
+    LOOP
+        EXECUTE format('ALTER TABLE tenant_scaling.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_rows ON tenant_scaling.%I TO PUBLIC'
+                       ' USING (tenant_id = (SELECT tenant_scaling.current_tenant_id()))'
+                       ' WITH CHECK (tenant_id = (SELECT tenant_scaling.current_tenant_id()))', t);
+        EXECUTE format('CREATE POLICY operator_rows ON tenant_scaling.%I TO tenant_scaling_admin'
+                       ' USING (true) WITH CHECK (true)', t);
+    END LOOP;
+END
+$$;
+ALTER TABLE tenant_scaling.tenant_roles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_mapping ON tenant_scaling.tenant_roles TO PUBLIC USING (role_name = current_user);
+CREATE POLICY operator_rows ON tenant_scaling.tenant_roles TO tenant_scaling_admin USING (true) WITH CHECK (true);
+-- worker_runs spans tenants: operators only (no grant to PUBLIC)
+
+-- pg_dump keeps what users filled in; the derived tables are rebuilt by their
+-- triggers as the sources are restored, and the seed rows come from this script
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tiers',
+    'WHERE tier NOT IN (''basic'', ''standard'', ''premium'', ''enterprise'')');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.workload_profiles',
+    'WHERE workload_type NOT IN (''training_small'', ''training_medium'', ''training_large'', '
+    '''inference_small'', ''inference_medium'', ''inference_large'', ''feature_computation'')');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_roles', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_scaling_config', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_config', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.training_queue_stats', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_workers', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_state', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.inference_endpoints', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.training_jobs', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_workers_worker_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events_event_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs_run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.training_jobs_job_id_seq', '');

@@ -32,7 +32,7 @@ SELECT max_jobs FROM get_tenant_scaling_policy('b0000000-0000-0000-0000-00000000
 ROLLBACK;
 SELECT max_jobs FROM get_tenant_scaling_policy('b0000000-0000-0000-0000-000000000001');
 
--- a caller without SELECT on the table gets a permission error, not the row
+-- a role not mapped to the tenant does not see its row (row-level security): the default policy
 CREATE ROLE ts_policy_nobody;
 GRANT USAGE ON SCHEMA tenant_scaling TO ts_policy_nobody;
 SET ROLE ts_policy_nobody;

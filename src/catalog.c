@@ -4,6 +4,8 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/table.h"
@@ -151,6 +153,55 @@ check_read_access(Relation rel)
 						RelationGetRelationName(rel))));
 }
 
+static void row_from_tuple(HeapTuple tuple, TupleDesc desc, TsRow *row);
+
+/* True when row-level security filters this user's reads of table. */
+static bool
+rls_applies(TsTable table)
+{
+	return check_enable_rls(table_oids(table)->relid, InvalidOid, false) == RLS_ENABLED;
+}
+
+/*
+ * The row with primary key key, read through the executor so that the
+ * table's row-level security policies decide what this user sees. The
+ * statement is fixed and qualified, even its operator, so search_path
+ * cannot change it.
+ */
+static void
+fetch_through_executor(TsTable table, Datum key, TsRow *row)
+{
+	static SPIPlanPtr plans[TS_TABLE_COUNT];
+	const TsTableInfo *info = &table_info[table];
+	Oid			key_type = info->key_eq == F_UUID_EQ ? UUIDOID : TEXTOID;
+	Datum		values[1] = {key};
+	MemoryContext caller = CurrentMemoryContext;
+
+	SPI_connect();
+	if (plans[table] == NULL)
+	{
+		char	   *sql = psprintf("SELECT * FROM %s.%s WHERE %s OPERATOR(pg_catalog.=) $1",
+								   TS_SCHEMA, info->name, info->columns[0]);
+		SPIPlanPtr	plan = SPI_prepare(sql, 1, &key_type);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		plans[table] = plan;
+	}
+	if (SPI_execute_plan(plans[table], values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading %s.%s failed", TS_SCHEMA, info->name);
+	row->found = false;
+	if (SPI_processed > 0)
+	{
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		row_from_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, row);
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+}
+
 typedef struct TsScan
 {
 	Relation	rel;
@@ -218,6 +269,12 @@ ts_fetch_by_key(TsTable table, Datum key, TsRow *row)
 	ScanKeyData skey;
 	TsScan		s;
 
+	if (rls_applies(table))
+	{
+		fetch_through_executor(table, key, row);
+		return;
+	}
+
 	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, table_info[table].key_eq, key);
 	scan_begin(&s, table, 1, &skey);
 	scan_first_into(&s, row);
@@ -264,6 +321,7 @@ typedef struct TsOpenScan
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	ScanKeyData key;			/* equality on the key; sk_argument set per call */
+	bool		through_executor;	/* row-level security applies: no direct scan */
 } TsOpenScan;
 
 struct TsLookups
@@ -373,8 +431,19 @@ ts_fetch(TsLookups *lookups, TsTable table, Datum key, TsRow *row)
 		return;
 	}
 	s = &lookups->scans[table];
-	if (s->scan == NULL)
-		open_scan(lookups, table, s);
+	if (s->scan == NULL && !s->through_executor)
+	{
+		/* decided once per query, as the executor decides at plan time */
+		if (rls_applies(table))
+			s->through_executor = true;
+		else
+			open_scan(lookups, table, s);
+	}
+	if (s->through_executor)
+	{
+		fetch_through_executor(table, key, row);
+		return;
+	}
 
 	/*
 	 * The index AM allocates scan state as it goes (btree's list of dead

@@ -14,6 +14,7 @@
 #include "apply.h"
 #include "cycle.h"
 #include "evaluate.h"
+#include "security.h"
 #include "sql_support.h"
 
 PG_FUNCTION_INFO_V1(ts_scale_inference_endpoint);
@@ -50,6 +51,36 @@ lock_endpoint(pg_uuid_t *tenant, text *endpoint_id, TimestampTz now, TupleDesc *
 						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
 				 errhint("Pass the tenant that owns the endpoint.")));
 	return SPI_tuptable->vals[0];
+}
+
+/*
+ * Under the caller's row-level security: another tenant's endpoint does not
+ * exist for a tenant role; an operator is told whose it is.
+ */
+static void
+check_endpoint_visible(pg_uuid_t *tenant, text *endpoint_id)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {PointerGetDatum(endpoint_id)};
+	bool		isnull;
+
+	if (SPI_execute_plan(ts_keep_plan(&plan, "SELECT tenant_id FROM tenant_scaling.inference_endpoints"
+									  " WHERE endpoint_id OPERATOR(pg_catalog.=) $1", 1, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading the endpoint failed");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("inference endpoint \"%s\" does not exist", text_to_cstring(endpoint_id))));
+	if (memcmp(DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+			   tenant, UUID_LEN) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("inference endpoint \"%s\" does not belong to tenant %s",
+						text_to_cstring(endpoint_id),
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
+				 errhint("Pass the tenant that owns the endpoint.")));
 }
 
 static void
@@ -90,8 +121,12 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	bool		nulls[4] = {false, false, false, false};
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext spi;
+	TsSavedUser owner_switch;
 
 	SPI_connect();
+	/* what the caller may see decides whether it may scale it; then the writes are the owner's */
+	check_endpoint_visible(tenant, endpoint_id);
+	ts_become_owner(&owner_switch);
 	tenant_rules(tenant, &rules);
 	tuple = lock_endpoint(tenant, endpoint_id, now, &desc);
 	sql_row_read(&row, tuple, desc);
@@ -107,6 +142,7 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 		new_count = decision.new_count;
 		action = scaling_action_name(decision.action);
 	}
+	ts_restore_user(&owner_switch);
 	/* the result outlives SPI's memory */
 	spi = MemoryContextSwitchTo(caller);
 	values[0] = CStringGetTextDatum(action);

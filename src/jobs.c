@@ -9,6 +9,10 @@
  * under READ COMMITTED the lock returns the newest count, and under
  * REPEATABLE READ a concurrent change is a serialization failure, so the
  * limit holds at any isolation level and no call waits for another tenant.
+ *
+ * A tenant role may act only for its own tenant (security.c); the writes
+ * are done as the extension's owner, since tenants hold no privilege to
+ * write jobs directly and so cannot bypass the limits.
  */
 #include "postgres.h"
 
@@ -18,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "security.h"
 #include "sql_support.h"
 
 PG_FUNCTION_INFO_V1(ts_submit_training_job);
@@ -141,6 +146,7 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	bool		isnull;
 	int64		job_id;
+	TsSavedUser caller;
 
 	require_argument(fcinfo, 0, "tenant_id");
 	require_argument(fcinfo, 1, "workload_type");
@@ -151,6 +157,7 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	values[2] = PG_GETARG_DATUM(2);
 	values[3] = PG_GETARG_DATUM(3);
 
+	ts_check_acts_for_tenant(DatumGetUUIDP(values[0]));
 	SPI_connect();
 	/*
 	 * Writes run with no row limit: an INSERT ... RETURNING run with a limit
@@ -158,6 +165,7 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	 * tenant_job_counts (seen on PostgreSQL 15).
 	 */
 	check_job_against_limits(values[0], values[1], values[2], values[3]);
+	ts_become_owner(&caller);
 	if (SPI_execute_plan(ts_keep_plan(&insert_plan,
 								  "INSERT INTO tenant_scaling.training_jobs"
 								  " (tenant_id, workload_type, model_size_gb, expected_duration_hours)"
@@ -165,6 +173,7 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 						 values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "queueing the training job failed");
 	job_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	ts_restore_user(&caller);
 	SPI_finish();
 	PG_RETURN_INT64(job_id);
 }
@@ -203,8 +212,11 @@ ts_start_next_training_job(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		job_id = 0;
 	bool		started = false;
+	TsSavedUser caller;
 
+	ts_check_acts_for_tenant(PG_GETARG_UUID_P(0));
 	SPI_connect();
+	ts_become_owner(&caller);
 	/* a fresh statement after the lock: its snapshot sees the jobs the last holder started */
 	if (take_job_slot(values[0]))
 	{
@@ -224,10 +236,32 @@ ts_start_next_training_job(PG_FUNCTION_ARGS)
 			started = true;
 		}
 	}
+	ts_restore_user(&caller);
 	SPI_finish();
 	if (!started)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(job_id);
+}
+
+/* The job's tenant, as the caller sees it: another tenant's job does not exist for it. */
+static void
+visible_job_tenant(Datum job_id, pg_uuid_t *tenant)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {job_id};
+	bool		isnull;
+
+	if (SPI_execute_plan(ts_keep_plan(&plan, "SELECT tenant_id FROM tenant_scaling.training_jobs"
+									  " WHERE job_id = $1", 1, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading the training job failed");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("training job " INT64_FORMAT " does not exist", DatumGetInt64(job_id))));
+	memcpy(tenant, DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+		   UUID_LEN);
 }
 
 Datum
@@ -237,6 +271,8 @@ ts_finish_training_job(PG_FUNCTION_ARGS)
 	Oid			types[2] = {INT8OID, BOOLOID};
 	Datum		values[2];
 	int64		job_id;
+	pg_uuid_t	tenant;
+	TsSavedUser caller;
 
 	require_argument(fcinfo, 0, "job_id");
 	require_argument(fcinfo, 1, "succeeded");
@@ -245,6 +281,9 @@ ts_finish_training_job(PG_FUNCTION_ARGS)
 	values[1] = PG_GETARG_DATUM(1);
 
 	SPI_connect();
+	visible_job_tenant(values[0], &tenant);
+	ts_check_acts_for_tenant(&tenant);
+	ts_become_owner(&caller);
 	if (SPI_execute_plan(ts_keep_plan(&finish_plan,
 								  "UPDATE tenant_scaling.training_jobs"
 								  "   SET status = CASE WHEN $2 THEN 'succeeded' ELSE 'failed' END,"
@@ -257,18 +296,15 @@ ts_finish_training_job(PG_FUNCTION_ARGS)
 		Oid			id_type[1] = {INT8OID};
 
 		if (SPI_execute_with_args("SELECT status FROM tenant_scaling.training_jobs WHERE job_id = $1",
-								  1, id_type, values, NULL, true, 1) != SPI_OK_SELECT)
+								  1, id_type, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
 			elog(ERROR, "reading the training job failed");
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("training job " INT64_FORMAT " does not exist", job_id)));
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("training job " INT64_FORMAT " is %s, not running", job_id,
 						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
 				 errhint("Only a running job can be finished; start_next_training_job starts queued ones.")));
 	}
+	ts_restore_user(&caller);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
