@@ -603,11 +603,45 @@ CREATE POLICY operator_rows ON tenant_scaling.tenant_roles TO tenant_scaling_adm
 
 -- pg_dump keeps what users filled in; the derived tables are rebuilt by their
 -- triggers as the sources are restored, and the seed rows come from this script
-SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tiers',
-    'WHERE tier NOT IN (''basic'', ''standard'', ''premium'', ''enterprise'')');
-SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.workload_profiles',
-    'WHERE workload_type NOT IN (''training_small'', ''training_medium'', ''training_large'', '
-    '''inference_small'', ''inference_medium'', ''inference_large'', ''feature_computation'')');
+-- Tiers and workload profiles are dumped whole, edited seed rows included: at
+-- restore, an insert of a seed key (which CREATE EXTENSION has just inserted)
+-- replaces that row instead of failing.
+CREATE FUNCTION tenant_scaling.merge_seed_row()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    merged boolean := false;
+BEGIN
+    -- NEW's fields are read only for the table that has them
+    IF TG_TABLE_NAME = 'tiers' THEN
+        IF NEW.tier IN ('basic', 'standard', 'premium', 'enterprise') THEN
+            UPDATE tenant_scaling.tiers
+               SET tier_rank = NEW.tier_rank, resource_multiplier = NEW.resource_multiplier,
+                   max_cpu = NEW.max_cpu, max_gpu = NEW.max_gpu, description = NEW.description
+             WHERE tier = NEW.tier;
+            merged := FOUND;
+        END IF;
+    ELSIF NEW.workload_type IN ('training_small', 'training_medium', 'training_large', 'inference_small',
+                                'inference_medium', 'inference_large', 'feature_computation') THEN
+        UPDATE tenant_scaling.workload_profiles
+           SET cpu = NEW.cpu, gpu = NEW.gpu, memory_gb = NEW.memory_gb, storage_gb = NEW.storage_gb,
+               network_mbps = NEW.network_mbps
+         WHERE workload_type = NEW.workload_type;
+        merged := FOUND;
+    END IF;
+    IF merged THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tenant_scaling.merge_seed_row() IS
+'BEFORE INSERT trigger of tiers and workload_profiles: an insert of a seed row''s key replaces that row (pg_restore)';
+CREATE TRIGGER tiers_merge_seed_row BEFORE INSERT ON tenant_scaling.tiers
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.merge_seed_row();
+CREATE TRIGGER workload_profiles_merge_seed_row BEFORE INSERT ON tenant_scaling.workload_profiles
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.merge_seed_row();
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tiers', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.workload_profiles', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_roles', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_scaling_config', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_config', '');

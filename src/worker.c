@@ -22,6 +22,7 @@
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -200,6 +201,8 @@ ts_scheduler_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(ts_database, NULL, 0);
 	pgstat_report_appname("tenant_scaling scheduler");
+	/* as run_scaling_cycle's SET clause: no search_path of the database reaches the cycle's SQL */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 
 	cycle_context = AllocSetContextCreate(TopMemoryContext, "tenant_scaling cycle",
 										  ALLOCSET_DEFAULT_SIZES);
