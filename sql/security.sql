@@ -61,12 +61,53 @@ BEGIN
     END LOOP;
 END $$;
 
+-- what each write does, table by table: a row for tenant b, every row, every row gone
+CREATE FUNCTION public.ts_writes() RETURNS TABLE (tbl text, insert_b text, update_all text, delete_all text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
+                             'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
+                             'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
+                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles']
+    LOOP
+        tbl := t;
+        -- a copy of one of b's rows as the insert (the owner reads it for us below)
+        insert_b := public.ts_try(format('INSERT INTO tenant_scaling.%I OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_record(NULL::tenant_scaling.%I, %L)',
+                                         t, t, (SELECT r FROM public.ts_sample_rows r WHERE r.tbl = t)));
+        update_all := public.ts_try(format('UPDATE tenant_scaling.%I SET tenant_id = tenant_id', t));
+        delete_all := public.ts_try(format('DELETE FROM tenant_scaling.%I', t));
+        RETURN NEXT;
+    END LOOP;
+END $$;
+-- one of tenant b's rows of each table, with its key changed so that only the policy can refuse it
+CREATE TABLE public.ts_sample_rows (tbl text, r json);
+GRANT SELECT ON public.ts_sample_rows TO PUBLIC;
+DO $$
+DECLARE
+    t text;
+    row json;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
+                             'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
+                             'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
+                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles']
+    LOOP
+        EXECUTE format('SELECT to_json(x) FROM tenant_scaling.%I x WHERE tenant_id = ''b0000000-0000-0000-0000-00000000000b'' LIMIT 1', t)
+            INTO row;
+        INSERT INTO public.ts_sample_rows VALUES (t, row);
+    END LOOP;
+END $$;
+
 -- the owner sees everything
 SELECT * FROM ts_visible();
 
 SET ROLE ts_tenant_a;
 SELECT current_tenant_id();
 SELECT * FROM ts_visible();
+-- no write reaches another tenant's rows, or rows whose limits a tenant may not set
+SELECT * FROM ts_writes();
 -- shared configuration is readable, not writable
 SELECT count(*) AS tiers FROM tiers;
 SELECT ts_try($$UPDATE tenant_scaling.tiers SET resource_multiplier = 100$$);
@@ -133,7 +174,10 @@ SELECT * FROM get_tenant_scaling_policy('a0000000-0000-0000-0000-00000000000a');
 SELECT ts_try($$SELECT tenant_scaling.submit_training_job('a0000000-0000-0000-0000-00000000000a', 'training_small', 1, 1)$$);
 SELECT ts_try($$SELECT * FROM tenant_scaling.scale_inference_endpoint('a0000000-0000-0000-0000-00000000000a', 'ep-a')$$);
 SELECT ts_try($$INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size) VALUES ('a0000000-0000-0000-0000-00000000000a', 3)$$);
+SELECT * FROM ts_writes();
 RESET ROLE;
+-- nothing of tenant b changed
+SELECT * FROM ts_visible();
 
 -- an operator sees every tenant and changes configuration
 SET ROLE ts_operator;
@@ -153,6 +197,8 @@ SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'tenant_scaling' AND c.relkind = 'r' AND NOT c.relrowsecurity
 ORDER BY 1;
 
+DROP FUNCTION public.ts_writes();
+DROP TABLE public.ts_sample_rows;
 DROP FUNCTION public.ts_try(text);
 DROP FUNCTION public.ts_visible();
 DELETE FROM tenant_roles;
