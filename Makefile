@@ -1,5 +1,5 @@
 # tenant_scaling: PGXS build
-EXTENSION = tenant_scaling
+EXTENSION = tenant_scaling tenant_scaling_proxy
 EXTVERSION = 0.1.0
 MODULE_big = tenant_scaling
 
@@ -8,15 +8,16 @@ OBJS = $(PURE_OBJS) src/tenant_scaling.o src/catalog.o src/sql_support.o src/app
 	src/cycle.o src/runs.o src/endpoint.o src/worker.o src/derived.o src/jobs.o src/security.o \
 	src/policy.o src/training.o src/inference.o src/allocate.o src/triggers.o
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql $(wildcard $(EXTENSION)--*--*.sql)
+DATA = tenant_scaling--$(EXTVERSION).sql tenant_scaling_proxy--$(EXTVERSION).sql \
+	$(wildcard tenant_scaling--*--*.sql)
 
 # one pg_regress file per capability, in the order of sql/schedule
 REGRESS = $(patsubst sql/%.sql,%,$(shell cat sql/schedule 2>/dev/null | sed -n 's/^test: *//p' | tr ' ' '\n' | sed 's|^|sql/|;s|$$|.sql|'))
-REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=. --load-extension=tenant_scaling
 
 # isolation specs in test/specs, their expected output in test/expected
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
-ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=test --load-extension=tenant_scaling
 
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson)
 CJSON_LIBS := $(shell pkg-config --libs libcjson)
@@ -37,7 +38,8 @@ include $(PGXS)
 # Unit tests of the pure C code: no PostgreSQL headers, no server.
 UNIT_SRCS = $(wildcard test/unit/*.c) src/ts_decimal.c src/scaling_rules.c src/decide.c
 test/unit/unit_tests: $(UNIT_SRCS) $(wildcard src/*.h test/unit/*.h)
-	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isrc $(CJSON_CFLAGS) -o $@ $(UNIT_SRCS) $(CJSON_LIBS) -lm
+	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isrc $(CJSON_CFLAGS) \
+		-DTS_INVALID_RULES_PATH='"$(abspath test/unit/invalid_rules.txt)"' -o $@ $(UNIT_SRCS) $(CJSON_LIBS) -lm
 
 unit: test/unit/unit_tests
 	test/unit/unit_tests

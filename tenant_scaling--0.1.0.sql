@@ -657,3 +657,135 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_worke
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events_event_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.training_jobs_job_id_seq', '');
+
+--------------------------------------------------------------------------
+-- Scale-out over shards with PL/Proxy (DESIGN 9; the proxy side is the
+-- extension tenant_scaling_proxy)
+--------------------------------------------------------------------------
+
+-- The tenant hash the proxy routes by and the shards check, pinned here and in
+-- tenant_scaling_proxy with the same body: the first 32 bits of the uuid, which
+-- do not depend on the server's version or hashtext().
+CREATE FUNCTION tenant_scaling.tenant_hash(tenant_id uuid)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT ('x' || pg_catalog.left(pg_catalog.replace($1::text, '-', ''), 8))::bit(32)::integer $$;
+COMMENT ON FUNCTION tenant_scaling.tenant_hash(uuid) IS
+'the tenant''s shard hash: a shard of N (a power of two) holds the tenants with tenant_hash & (N - 1) = its index';
+
+CREATE TABLE tenant_scaling.shard_identity (
+    singleton boolean PRIMARY KEY DEFAULT true CONSTRAINT one_row CHECK (singleton),
+    shard_index int NOT NULL,
+    shard_count int NOT NULL,
+    CONSTRAINT shard_count_power_of_two CHECK (shard_count >= 1 AND (shard_count & (shard_count - 1)) = 0),
+    CONSTRAINT shard_index_in_range CHECK (shard_index >= 0 AND shard_index < shard_count)
+);
+COMMENT ON TABLE tenant_scaling.shard_identity IS
+'which shard this database is, when tenants are sharded (one row); empty on a single server';
+GRANT SELECT ON tenant_scaling.shard_identity TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.shard_identity', '');
+
+-- Misrouting is an error, never a silently empty default: a row whose tenant
+-- belongs to another shard is refused, one check per statement.
+CREATE FUNCTION tenant_scaling.check_tenant_shard()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me tenant_scaling.shard_identity;
+    stray uuid;
+BEGIN
+    SELECT * INTO me FROM tenant_scaling.shard_identity;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT n.tenant_id INTO stray FROM new_rows n
+     WHERE (tenant_scaling.tenant_hash(n.tenant_id) & (me.shard_count - 1)) <> me.shard_index
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'TS002',
+            MESSAGE = format('tenant %s does not belong on shard %s of %s', stray, me.shard_index, me.shard_count),
+            DETAIL = format('Its shard is %s (tenant_hash & %s).',
+                            tenant_scaling.tenant_hash(stray) & (me.shard_count - 1), me.shard_count - 1),
+            HINT = 'Write through the proxy (tenant_scaling_proxy), which routes each tenant to its shard.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tenant_scaling.check_tenant_shard() IS
+'AFTER INSERT OR UPDATE statement trigger: refuses rows of tenants that hash to another shard';
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
+                             'tenant_training_workers', 'inference_endpoints', 'endpoint_metrics', 'training_jobs']
+    LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON tenant_scaling.%I REFERENCING NEW TABLE AS new_rows'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.check_tenant_shard()',
+                       t || '_shard_insert', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON tenant_scaling.%I REFERENCING NEW TABLE AS new_rows'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.check_tenant_shard()',
+                       t || '_shard_update', t);
+    END LOOP;
+END
+$$;
+
+-- Writing a tenant's configuration through the proxy: an upsert the proxy routes.
+CREATE FUNCTION tenant_scaling.set_tenant_config(tenant_id uuid, scaling_tier text,
+    max_concurrent_jobs int DEFAULT 1, max_model_size_gb numeric DEFAULT 1,
+    max_training_duration_hours int DEFAULT 24, auto_scaling_enabled boolean DEFAULT false,
+    scaling_rules jsonb DEFAULT NULL)
+RETURNS void
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO tenant_scaling.tenant_scaling_config AS c
+           (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb, max_training_duration_hours,
+            auto_scaling_enabled, scaling_rules)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT ON CONSTRAINT tenant_scaling_config_pkey DO UPDATE
+       SET scaling_tier = excluded.scaling_tier, max_concurrent_jobs = excluded.max_concurrent_jobs,
+           max_model_size_gb = excluded.max_model_size_gb,
+           max_training_duration_hours = excluded.max_training_duration_hours,
+           auto_scaling_enabled = excluded.auto_scaling_enabled, scaling_rules = excluded.scaling_rules
+$$;
+COMMENT ON FUNCTION tenant_scaling.set_tenant_config(uuid, text, int, numeric, int, boolean, jsonb) IS
+'insert or replace a tenant''s configuration (operators; tenant-keyed, so the proxy routes it to the tenant''s shard)';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.set_tenant_config(uuid, text, int, numeric, int, boolean, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_scaling.set_tenant_config(uuid, text, int, numeric, int, boolean, jsonb) TO tenant_scaling_admin;
+
+-- finish_training_job keyed by its tenant too, so that a proxy can route it
+CREATE FUNCTION tenant_scaling.finish_training_job(tenant_id uuid, job_id bigint, succeeded boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tenant_scaling.training_jobs j WHERE j.job_id = $2 AND j.tenant_id = $1) THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+            MESSAGE = format('training job %s of tenant %s does not exist', $2, $1);
+    END IF;
+    PERFORM tenant_scaling.finish_training_job($2, $3);
+END
+$$;
+COMMENT ON FUNCTION tenant_scaling.finish_training_job(uuid, bigint, boolean) IS
+'finish_training_job(job_id, succeeded) for a job of the given tenant: the tenant-keyed form a proxy routes';
+
+-- What a shard holds, for the proxy's fan-out report
+CREATE FUNCTION tenant_scaling.shard_overview(
+    OUT tenants bigint, OUT auto_scaling_tenants bigint, OUT endpoints bigint, OUT desired_replicas bigint,
+    OUT queued_jobs bigint, OUT running_jobs bigint, OUT scaling_events bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (SELECT count(*) FROM tenant_scaling.tenant_scaling_config),
+           (SELECT count(*) FROM tenant_scaling.tenant_scaling_config WHERE auto_scaling_enabled),
+           (SELECT count(*) FROM tenant_scaling.inference_endpoints),
+           (SELECT coalesce(sum(desired_replicas), 0) FROM tenant_scaling.inference_endpoints),
+           (SELECT coalesce(sum(queued_jobs), 0) FROM tenant_scaling.tenant_job_counts),
+           (SELECT coalesce(sum(running_jobs), 0) FROM tenant_scaling.tenant_job_counts),
+           (SELECT count(*) FROM tenant_scaling.scaling_events)
+$$;
+COMMENT ON FUNCTION tenant_scaling.shard_overview() IS
+'counts of this shard''s tenants, endpoints, replicas, jobs and events (what the caller may see)';

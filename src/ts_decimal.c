@@ -142,11 +142,14 @@ ts_decimal_parse(const char *text, TsDecimal *out)
 		for (; *p >= '0' && *p <= '9'; p++)
 		{
 			exp_digit = true;
-			if (e < 100000000)
+			/* exact up to INT32_MAX, then saturated there (normalize clamps more) */
+			if (e <= INT32_MAX)
 				e = e * 10 + (*p - '0');
 		}
 		if (!exp_digit)
 			return false;
+		if (e > INT32_MAX)
+			e = INT32_MAX;
 		exp += exp_negative ? -e : e;
 	}
 	if (*p != '\0')

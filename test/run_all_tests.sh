@@ -8,9 +8,10 @@
 #   TS_SUITES="unit regress" bash test/run_all_tests.sh
 set -u
 TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# before cluster.sh, which reads it into TS_PACKAGES when sourced
+TS_EXTRA_PACKAGES="valgrind clang-14 libclang-rt-14-dev"
 . "$TS_ROOT/test/lib/cluster.sh"
-TS_EXTRA_PACKAGES="valgrind"
-SUITES=${TS_SUITES:-"unit valgrind regress isolation differential load tap"}
+SUITES=${TS_SUITES:-"unit valgrind fuzz regress isolation differential load proxy tap"}
 
 total_passed=0
 total_failed=0
@@ -57,6 +58,11 @@ suite_valgrind() {
 	fi
 }
 
+# libFuzzer over the pure C rules parser, decimals and decisions, bounded in time
+suite_fuzz() {
+	bash "$TS_ROOT/test/fuzz/run.sh" "${TS_FUZZ_SECONDS:-20}"
+}
+
 suite_regress() {
 	local out status
 	out=$(make -C "$TS_ROOT" installcheck ISOLATION= 2>&1)
@@ -87,6 +93,11 @@ suite_load() {
 	psql -X -q -c "DROP DATABASE IF EXISTS ts_load" -c "CREATE DATABASE ts_load" &&
 		psql -X -q -d ts_load -c "CREATE EXTENSION tenant_scaling" || return 1
 	PGDATABASE=ts_load "$bin" --seconds "${TS_LOAD_SECONDS:-8}" --clients 16
+}
+
+# scale-out: a proxy database and two shard databases in the same cluster
+suite_proxy() {
+	bash "$TS_ROOT/test/proxy/run.sh"
 }
 
 # TAP tests (PostgreSQL::Test::Cluster) start clusters of their own, as postgres

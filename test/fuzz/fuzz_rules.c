@@ -449,11 +449,11 @@ next_maybe(Source *s)
 		m.value = s->values[s->next++ % s->nvalues];
 	else
 	{
-		/* a small value around the thresholds: 0 to 1999.99 */
-		char		text[32];
+		/* a small value around the thresholds, 0 to 1999.99 (mul by 1 normalizes) */
+		TsDecimal	raw = {(int64_t) ((r >> 5) % 200000), -2};
+		TsDecimal	one = {1, 0};
 
-		snprintf(text, sizeof(text), "%d.%02d", (int) ((r >> 5) % 2000), (int) ((r >> 16) % 100));
-		m.value = dec_of(text);
+		m.value = ts_decimal_mul(raw, one);
 	}
 	return m;
 }
@@ -608,6 +608,7 @@ check_training(Source *s, const TrainingRules *rules)
 static void
 check_inference(Source *s, const InferenceRules *rules)
 {
+	static const TsDecimal hundred = {1, 2};
 	InferenceInput in;
 	InferenceDecision d;
 	int64_t		current;
@@ -659,7 +660,7 @@ check_inference(Source *s, const InferenceRules *rules)
 	{
 		REQUIRE(all_known);
 		REQUIRE(strcmp(d.reason, "all_metrics_low") == 0);
-		REQUIRE(ts_decimal_cmp(in.cpu_avg.value, ts_decimal_mul(rules->cpu_low, dec_of("100"))) < 0);
+		REQUIRE(ts_decimal_cmp(in.cpu_avg.value, ts_decimal_mul(rules->cpu_low, hundred)) < 0);
 		REQUIRE(ts_decimal_cmp(in.requests_per_second.value,
 							   ts_decimal_mul(in.target_rps.value, rules->rps_low_factor)) < 0);
 	}
@@ -668,7 +669,7 @@ check_inference(Source *s, const InferenceRules *rules)
 	{
 		if (strstr(d.reason, "cpu_high"))
 			REQUIRE(in.cpu_avg.known &&
-					ts_decimal_cmp(in.cpu_avg.value, ts_decimal_mul(rules->cpu_high, dec_of("100"))) > 0);
+					ts_decimal_cmp(in.cpu_avg.value, ts_decimal_mul(rules->cpu_high, hundred)) > 0);
 		if (strstr(d.reason, "memory_high"))
 			REQUIRE(in.memory_avg.known);
 		if (strstr(d.reason, "latency_high"))
@@ -685,7 +686,7 @@ check_inference(Source *s, const InferenceRules *rules)
 }
 
 static void
-check_cooldown(Source *s, const TrainingRules *t)
+check_cooldown(Source *s, int32_t scale_in_cooldown_s, int32_t scale_out_cooldown_s)
 {
 	ScalingHistory h;
 	ScalingAction action = (ScalingAction) (next_bits(s) % 3);
@@ -699,27 +700,34 @@ check_cooldown(Source *s, const TrainingRules *t)
 	h.last_scaled_us = next_bool(s) ? now - next_int(s, 0, INT64_C(200000000000)) :
 		next_int(s, PG_MIN_TIMESTAMP_US, PG_MAX_TIMESTAMP_US);
 
-	refusal = cooldown_refusal(action, now, &h, t->scale_in_cooldown_seconds, t->scale_out_cooldown_seconds);
+	refusal = cooldown_refusal(action, now, &h, scale_in_cooldown_s, scale_out_cooldown_s);
 	/* refused exactly while the last change is more recent than the cooldown */
 	if (action == ACTION_NONE)
 		REQUIRE(refusal == NULL);
 	else if (action == ACTION_SCALE_OUT)
 		REQUIRE(h.has_last_scale_out &&
-				h.last_scale_out_us > now - (int64_t) t->scale_out_cooldown_seconds * 1000000 ?
+				h.last_scale_out_us > now - (int64_t) scale_out_cooldown_s * 1000000 ?
 				refusal != NULL && strcmp(refusal, "scale_out_cooldown") == 0 : refusal == NULL);
 	else
 		REQUIRE(h.has_last_scaled &&
-				h.last_scaled_us > now - (int64_t) t->scale_in_cooldown_seconds * 1000000 ?
+				h.last_scaled_us > now - (int64_t) scale_in_cooldown_s * 1000000 ?
 				refusal != NULL && strcmp(refusal, "scale_in_cooldown") == 0 : refusal == NULL);
 }
 
 /* ---- the entry point ---- */
 
-static bool
-is_separator(uint8_t c)
+/* blanks, JSON punctuation and NUL end a token; a table keeps the byte loop cheap */
+static bool separators[256];
+
+static void
+init_separators(void)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' ||
-		c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\0';
+	static const char chars[] = " \t\n\r,:[]{}\"";
+	const char *c;
+
+	separators[0] = true;
+	for (c = chars; *c; c++)
+		separators[(uint8_t) *c] = true;
 }
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -739,6 +747,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t	hash = UINT64_C(14695981039346656037);
 	int			k;
 
+	if (!separators[0])
+		init_separators();
 	check_rules_document(data, size, &rules, &accepted);
 
 	/* tokens between JSON punctuation, as decimals */
@@ -747,10 +757,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t		start;
 		size_t		len;
 
-		while (pos < size && is_separator(data[pos]))
+		while (pos < size && separators[data[pos]])
 			pos++;
 		start = pos;
-		while (pos < size && !is_separator(data[pos]))
+		while (pos < size && !separators[data[pos]])
 			pos++;
 		len = pos - start;
 		if (len == 0 || len > MAX_TOKEN_LEN)
@@ -780,7 +790,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		check_training(&source, &rules.training);
 		check_inference(&source, &rules.inference);
-		check_cooldown(&source, &rules.training);
+		check_cooldown(&source, rules.training.scale_in_cooldown_seconds,
+					   rules.training.scale_out_cooldown_seconds);
+		check_cooldown(&source, rules.inference.scale_in_cooldown_seconds,
+					   rules.inference.scale_out_cooldown_seconds);
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
 PG_BIN=/usr/lib/postgresql/15/bin
 export PG_CONFIG=$PG_BIN/pg_config
 TS_PACKAGES="make gcc libc6-dev pkg-config postgresql-15 postgresql-server-dev-15 postgresql-client-15
- libcjson-dev libpq-dev libipc-run-perl perl ${TS_EXTRA_PACKAGES:-}"
+ postgresql-15-plproxy libcjson-dev libpq-dev libipc-run-perl perl ${TS_EXTRA_PACKAGES:-}"
 
 ts_log() { printf '== %s\n' "$*" >&2; }
 

@@ -69,6 +69,11 @@ test_decimal(void)
 	CHECK(cmp("1e-30", "0") > 0);
 	CHECK(cmp("123456789012345678", "123456789012345677") > 0);
 	CHECK(cmp("0.000000000000000001", "0.000000000000000002") < 0);
+	/* exponents of ten digits are read exactly, longer ones saturate (found by the fuzzer) */
+	CHECK(ts_decimal_parse("1e1000000002", &d) && d.coef == 1 && d.exp == 1000000002);
+	CHECK(ts_decimal_parse("9.01e1000000002", &d) && d.coef == 901 && d.exp == 1000000000);
+	CHECK(cmp("1e1000000000", "1e999999999") > 0);
+	CHECK(cmp("1e99999999999999999999", "1e2000000000") >= 0);
 
 	/* products */
 	CHECK(ts_decimal_cmp(ts_decimal_mul(dec("0.8"), dec("100")), dec("80")) == 0);

@@ -9,6 +9,7 @@ main(void)
 {
 	test_decimal();
 	test_rules();
+	test_invalid_rules();
 	test_decide();
 	test_cooldown();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
