@@ -29,6 +29,8 @@ VALUES ('ep-a', 'a0000000-0000-0000-0000-00000000000a', 95, 10, 10, 10),
        ('ep-b', 'b0000000-0000-0000-0000-00000000000b', 95, 10, 10, 10);
 SELECT count(*) AS jobs FROM (SELECT submit_training_job('b0000000-0000-0000-0000-00000000000b', 'training_small', 1, 1)
                               FROM generate_series(1, 2)) j;
+INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, cpu_hours, training_jobs)
+VALUES ('a0000000-0000-0000-0000-00000000000a', 'premium', 5, 1), ('b0000000-0000-0000-0000-00000000000b', 'enterprise', 7, 2);
 SELECT errors FROM run_scaling_cycle();
 
 -- the outcome of a statement, in a word: rows affected, or the SQLSTATE and message
@@ -51,7 +53,8 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
                              'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
                              'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
-                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles']
+                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles',
+                             'tenant_resource_usage', 'tenant_usage_totals', 'tenant_usage_distinct']
     LOOP
         tbl := t;
         EXECUTE format('SELECT count(*) FILTER (WHERE tenant_id = ''a0000000-0000-0000-0000-00000000000a''),'
@@ -70,7 +73,8 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
                              'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
                              'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
-                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles']
+                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles',
+                             'tenant_resource_usage', 'tenant_usage_totals', 'tenant_usage_distinct']
     LOOP
         tbl := t;
         -- a copy of one of b's rows as the insert (the owner reads it for us below)
@@ -92,7 +96,8 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
                              'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
                              'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
-                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles']
+                             'scaling_events', 'training_jobs', 'tenant_job_counts', 'tenant_roles',
+                             'tenant_resource_usage', 'tenant_usage_totals', 'tenant_usage_distinct']
     LOOP
         EXECUTE format('SELECT to_json(x) FROM tenant_scaling.%I x WHERE tenant_id = ''b0000000-0000-0000-0000-00000000000b'' LIMIT 1', t)
             INTO row;
@@ -201,6 +206,7 @@ DROP FUNCTION public.ts_writes();
 DROP TABLE public.ts_sample_rows;
 DROP FUNCTION public.ts_try(text);
 DROP FUNCTION public.ts_visible();
+TRUNCATE tenant_resource_usage;
 DELETE FROM tenant_roles;
 DELETE FROM training_jobs;
 DELETE FROM tenant_job_counts;
