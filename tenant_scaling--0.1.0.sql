@@ -831,9 +831,10 @@ INSERT INTO tenant_scaling.resource_prices (resource, unit_price) VALUES
     ('cpu_hour', 0.048), ('gpu_hour', 2.48), ('storage_gb_day', 0.0033), ('network_gb', 0.09);
 
 -- Running totals per (tenant, tier), kept by statement triggers as usage arrives:
--- sums, and the sum and count of each utilization (an average is their quotient,
--- as numeric avg() computes it); distinct jobs and endpoints are counted exactly
--- from their multiplicities.
+-- sums, the sum and count of each utilization and their quotient, the average
+-- (as numeric avg() computes it), computed when the group changes so that a
+-- refresh divides nothing; distinct jobs and endpoints are counted exactly from
+-- the set of values seen.
 CREATE TABLE tenant_scaling.tenant_usage_totals (
     tenant_id uuid NOT NULL,
     scaling_tier text NOT NULL,
@@ -846,6 +847,8 @@ CREATE TABLE tenant_scaling.tenant_usage_totals (
     cpu_util_count bigint NOT NULL,
     memory_util_sum numeric,
     memory_util_count bigint NOT NULL,
+    avg_cpu_util numeric,
+    avg_memory_util numeric,
     distinct_training_jobs bigint NOT NULL,
     distinct_inference_endpoints bigint NOT NULL,
     first_usage_date date NOT NULL,
@@ -898,15 +901,13 @@ SELECT t.tenant_id,
        t.total_gpu_hours,
        t.total_storage,
        t.total_network,
-       t.cpu_util_sum / NULLIF(t.cpu_util_count, 0) AS avg_cpu_util,
-       t.memory_util_sum / NULLIF(t.memory_util_count, 0) AS avg_memory_util,
+       t.avg_cpu_util,
+       t.avg_memory_util,
        t.distinct_training_jobs AS training_jobs_count,
        t.distinct_inference_endpoints AS inference_endpoints_count,
        CASE
-           WHEN t.cpu_util_sum / NULLIF(t.cpu_util_count, 0) < 0.4
-            AND t.memory_util_sum / NULLIF(t.memory_util_count, 0) < 0.4 THEN 'over_provisioned'
-           WHEN t.cpu_util_sum / NULLIF(t.cpu_util_count, 0) > 0.8
-            AND t.memory_util_sum / NULLIF(t.memory_util_count, 0) > 0.8 THEN 'under_provisioned'
+           WHEN t.avg_cpu_util < 0.4 AND t.avg_memory_util < 0.4 THEN 'over_provisioned'
+           WHEN t.avg_cpu_util > 0.8 AND t.avg_memory_util > 0.8 THEN 'under_provisioned'
            ELSE 'appropriately_provisioned'
        END AS provisioning_status,
        t.total_cpu_hours * p.cpu_hour + t.total_gpu_hours * p.gpu_hour

@@ -38,12 +38,16 @@ SELECT endpoint_id, tenant_id, 90, 10, 10, 10 FROM inference_endpoints;
 SELECT count(submit_training_job(tenant_id, 'llm_finetune', 10, 2)) FROM tenant_scaling_config, generate_series(1, 2);
 SELECT count(start_next_training_job(tenant_id)) FROM tenant_scaling_config;
 SELECT * FROM run_scaling_cycle();
+UPDATE resource_prices SET unit_price = 1.99 WHERE resource = 'gpu_hour';
+INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, usage_date, cpu_hours, cpu_utilization, training_jobs, inference_endpoints)
+SELECT tenant_id, scaling_tier, date '2026-11-01' + k, k, 0.5, k % 3, 'ep-' || k % 2 FROM tenant_scaling_config, generate_series(1, 5) k;
 });
 
 # what a table holds, as text, for comparing the two databases
 my @tables = qw(tiers workload_profiles tenant_roles tenant_scaling_config tenant_training_config
   training_queue_stats tenant_training_workers tenant_training_state inference_endpoints endpoint_metrics
-  scaling_events worker_runs training_jobs tenant_training_inputs endpoint_metrics_latest tenant_job_counts);
+  scaling_events worker_runs training_jobs tenant_training_inputs endpoint_metrics_latest tenant_job_counts
+  resource_prices tenant_resource_usage tenant_usage_totals tenant_usage_distinct);
 sub contents
 {
 	my ($db, $table) = @_;
@@ -73,6 +77,9 @@ SELECT tier || ' ' || max_jobs FROM tenant_scaling.get_tenant_scaling_policy('d0
 	'platinum 3', 'the restored configuration answers');
 is($node->safe_psql('restored', q{SELECT errors FROM tenant_scaling.run_scaling_cycle()}), '0',
 	'a cycle runs on the restored database');
+is($node->safe_psql('restored', q{
+SELECT count(*) FROM tenant_scaling.tenant_cost_optimization WHERE total_cost > 0}), '20',
+	'the cost view, refreshed by that cycle, covers every tenant');
 
 $node->stop;
 done_testing();
