@@ -77,9 +77,16 @@ SELECT tier || ' ' || max_jobs FROM tenant_scaling.get_tenant_scaling_policy('d0
 	'platinum 3', 'the restored configuration answers');
 is($node->safe_psql('restored', q{SELECT errors FROM tenant_scaling.run_scaling_cycle()}), '0',
 	'a cycle runs on the restored database');
+$node->safe_psql('restored', 'SELECT tenant_scaling.refresh_cost_optimization_view()');
 is($node->safe_psql('restored', q{
 SELECT count(*) FROM tenant_scaling.tenant_cost_optimization WHERE total_cost > 0}), '20',
-	'the cost view, refreshed by that cycle, covers every tenant');
+	'the cost view, refreshed from the rebuilt totals, covers every tenant');
+is($node->safe_psql('restored', q{
+SELECT count(*) FROM tenant_scaling.tenant_cost_optimization c JOIN (
+    SELECT tenant_id, scaling_tier, sum(cpu_hours) AS cpu, count(DISTINCT training_jobs) AS jobs
+    FROM tenant_scaling.tenant_resource_usage GROUP BY 1, 2) u USING (tenant_id, scaling_tier)
+WHERE c.total_cpu_hours = u.cpu AND c.training_jobs_count = u.jobs}), '20',
+	'and its totals equal the restored usage');
 
 $node->stop;
 done_testing();
