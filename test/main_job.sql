@@ -129,3 +129,50 @@ FROM worker_runs ORDER BY run_id DESC LIMIT 4;
 SELECT s.name AS tenant, split_part(e.endpoint_id, '/', 2) AS endpoint, e.current_replicas AS current,
        e.desired_replicas AS desired, e.min_replicas AS min, e.max_replicas AS max
 FROM inference_endpoints e JOIN sample_tenant s USING (tenant_id) ORDER BY s.tenant_id;
+
+-- the training job queue: limits enforced at submit and at start
+\echo '== The training job queue: submit_training_job / start_next_training_job / finish_training_job'
+SELECT s.name AS tenant, j.n AS job, submit_training_job(s.tenant_id, 'training_medium', 0.5, 2) > 0 AS queued
+FROM sample_tenant s, generate_series(1, 3) j(n)
+WHERE s.name IN ('acme-basic', 'gale-premium') \g /dev/null
+CREATE TEMP TABLE start_tries AS
+SELECT s.tenant_id, count(*) FILTER (WHERE start_next_training_job(s.tenant_id) IS NOT NULL) AS started
+FROM sample_tenant s, generate_series(1, 3) g
+WHERE s.name IN ('acme-basic', 'gale-premium')
+GROUP BY s.tenant_id;
+SELECT s.name AS tenant, p.max_jobs AS max_concurrent_jobs, t.started AS started_of_3_tries,
+       c.queued_jobs, c.running_jobs
+FROM start_tries t
+JOIN sample_tenant s USING (tenant_id)
+JOIN tenant_job_counts c USING (tenant_id)
+CROSS JOIN LATERAL get_tenant_scaling_policy(s.tenant_id) p
+ORDER BY s.tenant_id;
+\echo '== A job over its tenant''s limit is refused (SQLSTATE TS001):'
+\set ON_ERROR_STOP off
+SELECT submit_training_job('10000000-0000-0000-0000-000000000001', 'training_large', 5, 2);
+\set ON_ERROR_STOP on
+
+-- cost: a month of usage, the seed's cost view and the right-sizing advice
+INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, usage_date, cpu_hours, gpu_hours, storage_gb_days,
+                                   network_gb, cpu_utilization, memory_utilization, training_jobs, inference_endpoints)
+SELECT s.tenant_id, c.scaling_tier, current_date - d, (20 + d % 5) * t.resource_multiplier,
+       (d % 3) * 2 * t.resource_multiplier, 200, 5,
+       CASE split_part(s.name, '-', 1) WHEN 'halo' THEN 0.15 WHEN 'jade' THEN 0.92 WHEN 'echo' THEN 0.25 ELSE 0.6 END,
+       CASE split_part(s.name, '-', 1) WHEN 'halo' THEN 0.2 WHEN 'jade' THEN 0.88 WHEN 'echo' THEN 0.3 ELSE 0.55 END,
+       d / 10, s.name || '/main'
+FROM sample_tenant s JOIN tenant_scaling_config c USING (tenant_id) JOIN tiers t ON t.tier = c.scaling_tier,
+     generate_series(0, 29) d;
+SELECT refresh_cost_optimization_view() \g /dev/null
+
+\echo
+\echo '== Cost per tenant over 30 days: tenant_cost_optimization (the seed''s view, plus total_cost)'
+SELECT s.name AS tenant, v.scaling_tier AS tier, v.total_cpu_hours AS cpu_h, v.total_gpu_hours AS gpu_h,
+       round(v.avg_cpu_util, 2) AS avg_cpu, round(v.avg_memory_util, 2) AS avg_mem,
+       v.training_jobs_count AS jobs, v.provisioning_status, round(v.total_cost, 2) AS total_cost
+FROM tenant_cost_optimization v JOIN sample_tenant s USING (tenant_id)
+ORDER BY s.tenant_id;
+
+\echo '== Right-sizing: cost_right_sizing'
+SELECT s.name AS tenant, r.current_tier, r.recommendation, r.suggested_tier, r.monthly_cost, r.monthly_change
+FROM cost_right_sizing r JOIN sample_tenant s USING (tenant_id)
+ORDER BY s.tenant_id;
