@@ -301,55 +301,30 @@ CREATE TABLE tenant_scaling.endpoint_metrics_latest (
 COMMENT ON TABLE tenant_scaling.endpoint_metrics_latest IS
 'the newest endpoint_metrics row of each endpoint, kept by triggers on endpoint_metrics';
 
-CREATE TRIGGER training_queue_stats_insert_latest AFTER INSERT ON tenant_scaling.training_queue_stats
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
-CREATE TRIGGER training_queue_stats_update_latest AFTER UPDATE ON tenant_scaling.training_queue_stats
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
-CREATE TRIGGER training_queue_stats_delete_latest AFTER DELETE ON tenant_scaling.training_queue_stats
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
-CREATE TRIGGER training_queue_stats_truncate_latest AFTER TRUNCATE ON tenant_scaling.training_queue_stats
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('stats');
-
-CREATE TRIGGER endpoint_metrics_insert_latest AFTER INSERT ON tenant_scaling.endpoint_metrics
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
-CREATE TRIGGER endpoint_metrics_update_latest AFTER UPDATE ON tenant_scaling.endpoint_metrics
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
-CREATE TRIGGER endpoint_metrics_delete_latest AFTER DELETE ON tenant_scaling.endpoint_metrics
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
-CREATE TRIGGER endpoint_metrics_truncate_latest AFTER TRUNCATE ON tenant_scaling.endpoint_metrics
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('metrics');
-
-CREATE TRIGGER tenant_training_workers_insert_counts AFTER INSERT ON tenant_scaling.tenant_training_workers
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
-CREATE TRIGGER tenant_training_workers_update_counts AFTER UPDATE ON tenant_scaling.tenant_training_workers
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
-CREATE TRIGGER tenant_training_workers_delete_counts AFTER DELETE ON tenant_scaling.tenant_training_workers
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
-CREATE TRIGGER tenant_training_workers_truncate_counts AFTER TRUNCATE ON tenant_scaling.tenant_training_workers
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('workers');
-
--- logical replication and session_replication_role = replica still keep them
-ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_insert_latest;
-ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_update_latest;
-ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_delete_latest;
-ALTER TABLE tenant_scaling.training_queue_stats ENABLE ALWAYS TRIGGER training_queue_stats_truncate_latest;
-ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_insert_latest;
-ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_update_latest;
-ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_delete_latest;
-ALTER TABLE tenant_scaling.endpoint_metrics ENABLE ALWAYS TRIGGER endpoint_metrics_truncate_latest;
-ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_insert_counts;
-ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_update_counts;
-ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_delete_counts;
-ALTER TABLE tenant_scaling.tenant_training_workers ENABLE ALWAYS TRIGGER tenant_training_workers_truncate_counts;
+-- Four statement triggers on each source (training_jobs gets its own below,
+-- when it exists); ENABLE ALWAYS, so that logical replication and
+-- session_replication_role = replica still keep the derived state.
+CREATE FUNCTION pg_temp.create_derived_triggers(source text, arg text, suffix text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    event record;
+BEGIN
+    FOR event IN SELECT * FROM (VALUES ('insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows'),
+                                       ('update', 'UPDATE', 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'),
+                                       ('delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows'),
+                                       ('truncate', 'TRUNCATE', '')) AS e(name, verb, transition)
+    LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON tenant_scaling.%I %s FOR EACH STATEMENT'
+                       ' EXECUTE FUNCTION tenant_scaling.maintain_derived_state(%L)',
+                       source || '_' || event.name || '_' || suffix, event.verb, source, event.transition, arg);
+        EXECUTE format('ALTER TABLE tenant_scaling.%I ENABLE ALWAYS TRIGGER %I',
+                       source, source || '_' || event.name || '_' || suffix);
+    END LOOP;
+END
+$$;
+SELECT pg_temp.create_derived_triggers('training_queue_stats', 'stats', 'latest');
+SELECT pg_temp.create_derived_triggers('endpoint_metrics', 'metrics', 'latest');
+SELECT pg_temp.create_derived_triggers('tenant_training_workers', 'workers', 'counts');
 
 --------------------------------------------------------------------------
 -- Desired training workers, decisions and scheduler runs
@@ -479,21 +454,8 @@ COMMENT ON TABLE tenant_scaling.tenant_job_counts IS
 'training jobs queued and running per tenant, kept by triggers on training_jobs; start_next_training_job '
 'locks the tenant''s row, so admission is serialized per tenant and never exceeds max_concurrent_jobs';
 
-CREATE TRIGGER training_jobs_insert_counts AFTER INSERT ON tenant_scaling.training_jobs
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
-CREATE TRIGGER training_jobs_update_counts AFTER UPDATE ON tenant_scaling.training_jobs
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
-CREATE TRIGGER training_jobs_delete_counts AFTER DELETE ON tenant_scaling.training_jobs
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
-CREATE TRIGGER training_jobs_truncate_counts AFTER TRUNCATE ON tenant_scaling.training_jobs
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_derived_state('jobs');
-ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_insert_counts;
-ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_update_counts;
-ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_delete_counts;
-ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_truncate_counts;
+SELECT pg_temp.create_derived_triggers('training_jobs', 'jobs', 'counts');
+DROP FUNCTION pg_temp.create_derived_triggers(text, text, text);
 
 CREATE FUNCTION tenant_scaling.submit_training_job(tenant_id uuid, workload_type text, model_size_gb numeric,
                                                    expected_duration_hours numeric)
