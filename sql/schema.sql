@@ -126,3 +126,12 @@ DELETE FROM tiers WHERE tier = 'standard';
 
 DELETE FROM tenant_training_workers;
 DELETE FROM tenant_scaling_config;
+
+-- the extension re-created and used in one session: the first statement after it
+-- opens the tables while the creation's invalidations arrive
+DROP EXTENSION tenant_scaling CASCADE;
+CREATE EXTENSION tenant_scaling;
+INSERT INTO tenant_scaling.tenant_scaling_config (tenant_id, scaling_tier)
+VALUES ('a0000000-0000-0000-0000-000000000009', 'basic');
+SELECT tier FROM tenant_scaling.get_tenant_scaling_policy('a0000000-0000-0000-0000-000000000009');
+DELETE FROM tenant_scaling.tenant_scaling_config;

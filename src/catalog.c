@@ -122,7 +122,11 @@ check_columns(TsTable table, Oid relid)
 					 errhint("The tenant_scaling extension may be damaged; reinstall it.")));
 }
 
-static TsTableCache *
+/*
+ * The table's OIDs, by value: opening a relation takes a lock, which processes
+ * invalidation messages, which can empty the cache under a pointer into it.
+ */
+static TsTableCache
 table_oids(TsTable table)
 {
 	TsTableCache *cache = &table_cache[table];
@@ -130,12 +134,13 @@ table_oids(TsTable table)
 	if (!OidIsValid(cache->relid))
 	{
 		Oid			relid = lookup_relation(table_info[table].name);
+		Oid			indexid = lookup_relation(table_info[table].key_index);
 
 		check_columns(table, relid);
-		cache->indexid = lookup_relation(table_info[table].key_index);
+		cache->indexid = indexid;
 		cache->relid = relid;
 	}
-	return cache;
+	return *cache;
 }
 
 /* The privilege and row-level security checks the executor would make. */
@@ -159,7 +164,7 @@ static void row_from_tuple(HeapTuple tuple, TupleDesc desc, TsRow *row);
 static bool
 rls_applies(TsTable table)
 {
-	return check_enable_rls(table_oids(table)->relid, InvalidOid, false) == RLS_ENABLED;
+	return check_enable_rls(table_oids(table).relid, InvalidOid, false) == RLS_ENABLED;
 }
 
 /*
@@ -213,12 +218,12 @@ typedef struct TsScan
 static void
 scan_begin(TsScan *s, TsTable table, int nkeys, ScanKey keys)
 {
-	TsTableCache *cache = table_oids(table);
+	TsTableCache oids = table_oids(table);
 	int			i;
 
-	s->rel = table_open(cache->relid, AccessShareLock);
+	s->rel = table_open(oids.relid, AccessShareLock);
 	check_read_access(s->rel);
-	s->index = index_open(cache->indexid, AccessShareLock);
+	s->index = index_open(oids.indexid, AccessShareLock);
 	/* compare text keys under the index's collation, as the executor would */
 	for (i = 0; i < nkeys; i++)
 		keys[i].sk_collation = s->index->rd_indcollation[i];
@@ -404,12 +409,12 @@ ts_call_lookups(FunctionCallInfo fcinfo)
 static void
 open_scan(TsLookups *lookups, TsTable table, TsOpenScan *s)
 {
-	TsTableCache *cache = table_oids(table);
+	TsTableCache oids = table_oids(table);
 	MemoryContext oldcxt = MemoryContextSwitchTo(lookups->estate->es_query_cxt);
 
-	s->rel = table_open(cache->relid, AccessShareLock);
+	s->rel = table_open(oids.relid, AccessShareLock);
 	check_read_access(s->rel);
-	s->index = index_open(cache->indexid, AccessShareLock);
+	s->index = index_open(oids.indexid, AccessShareLock);
 	ScanKeyInit(&s->key, 1, BTEqualStrategyNumber, table_info[table].key_eq, (Datum) 0);
 	/* compare text keys under the index's collation, as the executor would */
 	s->key.sk_collation = s->index->rd_indcollation[0];
