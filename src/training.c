@@ -14,7 +14,6 @@
 
 #include "catalog.h"
 #include "sql_support.h"
-#include "training.h"
 
 PG_FUNCTION_INFO_V1(ts_check_training_scaling_trigger);
 
@@ -52,13 +51,6 @@ read_training_state(TsLookups *lookups, pg_uuid_t *tenant, ScalingRules *rules,
 	input->current_workers = !inputs.found ? 0 :
 		DatumGetInt32(inputs.values[Anum_inputs_active_workers - 1]) +
 		DatumGetInt32(inputs.values[Anum_inputs_provisioning_workers - 1]);
-}
-
-void
-ts_read_training_state(pg_uuid_t *tenant, ScalingRules *rules, TrainingBounds *bounds,
-					   TrainingInput *input)
-{
-	read_training_state(NULL, tenant, rules, bounds, input);
 }
 
 Datum
