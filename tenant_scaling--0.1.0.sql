@@ -540,14 +540,14 @@ GRANT SELECT ON tenant_scaling.tenant_roles, tenant_scaling.tenant_scaling_confi
 -- What a tenant may write directly: its own measurements
 GRANT INSERT ON tenant_scaling.training_queue_stats, tenant_scaling.endpoint_metrics TO PUBLIC;
 
-DO $$
+-- Row-level security on a table of tenant rows: a tenant's own rows, and every
+-- row for operators (also used below, when the cost tables exist)
+CREATE FUNCTION pg_temp.isolate_tenant_rows(tables text[]) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
-                             'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state',
-                             'inference_endpoints', 'endpoint_metrics', 'endpoint_metrics_latest',
-                             'scaling_events', 'training_jobs', 'tenant_job_counts']
+    FOREACH t IN ARRAY tables
     LOOP
         EXECUTE format('ALTER TABLE tenant_scaling.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_rows ON tenant_scaling.%I TO PUBLIC'
@@ -558,6 +558,9 @@ BEGIN
     END LOOP;
 END
 $$;
+SELECT pg_temp.isolate_tenant_rows(ARRAY['tenant_scaling_config', 'tenant_training_config', 'training_queue_stats',
+    'tenant_training_workers', 'tenant_training_inputs', 'tenant_training_state', 'inference_endpoints',
+    'endpoint_metrics', 'endpoint_metrics_latest', 'scaling_events', 'training_jobs', 'tenant_job_counts']);
 ALTER TABLE tenant_scaling.tenant_roles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_mapping ON tenant_scaling.tenant_roles TO PUBLIC USING (role_name = current_user);
 CREATE POLICY operator_rows ON tenant_scaling.tenant_roles TO tenant_scaling_admin USING (true) WITH CHECK (true);
@@ -925,23 +928,8 @@ WHERE c.provisioning_status IN ('over_provisioned', 'under_provisioned');
 COMMENT ON VIEW tenant_scaling.cost_right_sizing IS
 'over- and under-provisioned tenants: the next lower or higher tier and the monthly saving (negative) or extra cost';
 
-ALTER TABLE tenant_scaling.tenant_resource_usage ENABLE ROW LEVEL SECURITY;
-ALTER TABLE tenant_scaling.tenant_usage_totals ENABLE ROW LEVEL SECURITY;
-ALTER TABLE tenant_scaling.tenant_usage_distinct ENABLE ROW LEVEL SECURITY;
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['tenant_resource_usage', 'tenant_usage_totals', 'tenant_usage_distinct']
-    LOOP
-        EXECUTE format('CREATE POLICY tenant_rows ON tenant_scaling.%I TO PUBLIC'
-                       ' USING (tenant_id = (SELECT tenant_scaling.current_tenant_id()))'
-                       ' WITH CHECK (tenant_id = (SELECT tenant_scaling.current_tenant_id()))', t);
-        EXECUTE format('CREATE POLICY operator_rows ON tenant_scaling.%I TO tenant_scaling_admin'
-                       ' USING (true) WITH CHECK (true)', t);
-    END LOOP;
-END
-$$;
+SELECT pg_temp.isolate_tenant_rows(ARRAY['tenant_resource_usage', 'tenant_usage_totals', 'tenant_usage_distinct']);
+DROP FUNCTION pg_temp.isolate_tenant_rows(text[]);
 GRANT ALL ON tenant_scaling.tenant_resource_usage, tenant_scaling.resource_prices, tenant_scaling.tenant_usage_totals,
     tenant_scaling.tenant_usage_distinct TO tenant_scaling_admin;
 GRANT SELECT ON tenant_scaling.tenant_cost_optimization, tenant_scaling.cost_right_sizing TO tenant_scaling_admin;
