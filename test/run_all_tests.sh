@@ -130,6 +130,8 @@ main() {
 		record "$suite" "$out" $?
 	done
 	ts_stop_cluster
+	# keep the logs of a failed run; a clean one leaves nothing behind
+	[ "$total_failed" = 0 ] && rm -rf "$WORK" || echo "logs: $WORK" >&2
 	echo "$total_passed passed, $total_failed failed"
 	[ "$total_failed" = 0 ]
 }
