@@ -24,6 +24,23 @@ PG_FUNCTION_INFO_V1(ts_scale_inference_endpoint);
 
 static SPIPlanPtr endpoint_plan = NULL;
 
+/* The errors of an endpoint that is missing, or that another tenant owns. */
+static void
+check_endpoint_owner(text *endpoint_id, pg_uuid_t *tenant, bool found, pg_uuid_t *owner)
+{
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("inference endpoint \"%s\" does not exist", text_to_cstring(endpoint_id))));
+	if (memcmp(owner, tenant, UUID_LEN) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("inference endpoint \"%s\" does not belong to tenant %s",
+						text_to_cstring(endpoint_id),
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
+				 errhint("Pass the tenant that owns the endpoint.")));
+}
+
 static HeapTuple
 lock_endpoint(pg_uuid_t *tenant, text *endpoint_id, TimestampTz now, TupleDesc *desc)
 {
@@ -37,19 +54,10 @@ lock_endpoint(pg_uuid_t *tenant, text *endpoint_id, TimestampTz now, TupleDesc *
 	if (SPI_execute_plan(ts_keep_plan(&endpoint_plan, ENDPOINT_FOR_UPDATE, 2, types),
 						 values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the endpoint failed");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("inference endpoint \"%s\" does not exist", text_to_cstring(endpoint_id))));
+	/* checked again under the lock: the endpoint may have gone or moved since it was seen */
 	*desc = SPI_tuptable->tupdesc;
-	owner = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], *desc, 1, &isnull));
-	if (memcmp(owner, tenant, UUID_LEN) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("inference endpoint \"%s\" does not belong to tenant %s",
-						text_to_cstring(endpoint_id),
-						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
-				 errhint("Pass the tenant that owns the endpoint.")));
+	owner = SPI_processed ? DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], *desc, 1, &isnull)) : NULL;
+	check_endpoint_owner(endpoint_id, tenant, SPI_processed > 0, owner);
 	return SPI_tuptable->vals[0];
 }
 
@@ -69,18 +77,9 @@ check_endpoint_visible(pg_uuid_t *tenant, text *endpoint_id)
 									  " WHERE endpoint_id OPERATOR(pg_catalog.=) $1", 1, types),
 						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the endpoint failed");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("inference endpoint \"%s\" does not exist", text_to_cstring(endpoint_id))));
-	if (memcmp(DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
-			   tenant, UUID_LEN) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("inference endpoint \"%s\" does not belong to tenant %s",
-						text_to_cstring(endpoint_id),
-						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
-				 errhint("Pass the tenant that owns the endpoint.")));
+	check_endpoint_owner(endpoint_id, tenant, SPI_processed > 0,
+						 SPI_processed ? DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0],
+																	 SPI_tuptable->tupdesc, 1, &isnull)) : NULL);
 }
 
 static void
