@@ -1,6 +1,5 @@
 # tenant_scaling: PGXS build
 EXTENSION = tenant_scaling tenant_scaling_proxy
-EXTVERSION = 0.1.0
 MODULE_big = tenant_scaling
 
 PURE_OBJS = src/ts_decimal.o src/scaling_rules.o src/decide.o
@@ -8,8 +7,9 @@ OBJS = $(PURE_OBJS) src/tenant_scaling.o src/catalog.o src/sql_support.o src/app
 	src/cycle.o src/runs.o src/endpoint.o src/worker.o src/derived.o src/jobs.o src/security.o src/cost.o \
 	src/policy.o src/training.o src/inference.o src/allocate.o src/triggers.o
 
-DATA = tenant_scaling--$(EXTVERSION).sql tenant_scaling_proxy--$(EXTVERSION).sql \
-	$(wildcard tenant_scaling--*--*.sql)
+# install scripts and upgrade scripts: CREATE EXTENSION installs 0.1.0 and
+# runs the upgrades to the default version
+DATA = $(wildcard tenant_scaling--*.sql) $(wildcard tenant_scaling_proxy--*.sql)
 
 # one pg_regress file per capability, in the order of sql/schedule
 REGRESS = $(patsubst sql/%.sql,%,$(shell cat sql/schedule 2>/dev/null | sed -n 's/^test: *//p' | tr ' ' '\n' | sed 's|^|sql/|;s|$$|.sql|'))

@@ -31,7 +31,7 @@ fetch_workload(TsLookups *lookups, Datum workload_type, TsRow *workload)
 	if (!workload->found)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown workload type \"%s\"", TextDatumGetCString(workload_type)),
+				 errmsg("unknown workload type \"%s\"", ts_quoted_value(TextDatumGetCString(workload_type))),
 				 errhint("Valid workload types are: %s.", ts_list_keys(TS_WORKLOAD_PROFILES))));
 }
 
@@ -42,7 +42,7 @@ fetch_tier(TsLookups *lookups, Datum tier_name, TsRow *tier)
 	if (!tier->found)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("unknown scaling tier \"%s\"", TextDatumGetCString(tier_name)),
+				 errmsg("unknown scaling tier \"%s\"", ts_quoted_value(TextDatumGetCString(tier_name))),
 				 errhint("Valid tiers are: %s.", ts_list_keys(TS_TIERS))));
 }
 

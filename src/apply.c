@@ -11,7 +11,6 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "apply.h"
 #include "sql_support.h"
@@ -19,24 +18,35 @@
 #define APPLY_COLUMNS 8
 
 /*
- * One statement: update the endpoints whose desired count is still the one
- * decided from (another writer may have moved it since), record the
- * training desired counts, log an event per change that happened, and
- * notify each. No join between the batch's rows: a generic plan, which
- * guesses ten rows for unnest, must not turn it quadratic.
+ * One statement: lock the endpoints decided for, skipping any another
+ * transaction holds (a tenant's open scale_inference_endpoint, say: the cycle
+ * never waits on a tenant); update those whose desired count is still the
+ * one decided from (another writer may have moved it since); record the
+ * training desired counts; log an event per change that happened, and
+ * notify each. The last row counts the endpoints skipped as locked. No join
+ * between the batch's rows: a generic plan, which guesses ten rows for
+ * unnest, must not turn it quadratic.
+ *
+ * The NOTIFY payload carries the event id only: any role may LISTEN on any
+ * channel, so a payload must say nothing a tenant may not read, and anyone
+ * may send one, so it is a hint to read scaling_events, never an authority.
  */
 static const char *const apply_sql =
 "WITH d AS ("
 "  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::int4[],"
 "                       $7::text[], $8::text[])"
 "    AS d(tenant_id, resource_kind, resource_id, action, previous_count, new_count, reason, inputs)"
+"), locked AS ("
+"  SELECT d.* FROM d JOIN tenant_scaling.inference_endpoints e"
+"      ON e.endpoint_id = d.resource_id AND e.tenant_id = d.tenant_id"
+"   WHERE d.resource_kind = 'inference'"
+"     FOR NO KEY UPDATE OF e SKIP LOCKED"
 "), endpoints AS ("
 "  UPDATE tenant_scaling.inference_endpoints e"
 "     SET desired_replicas = d.new_count, last_scaled_at = $9,"
 "         last_scale_out_at = CASE WHEN d.action = 'scale_out' THEN $9 ELSE e.last_scale_out_at END"
-"    FROM d"
-"   WHERE d.resource_kind = 'inference' AND e.endpoint_id = d.resource_id"
-"     AND e.tenant_id = d.tenant_id AND e.desired_replicas = d.previous_count"
+"    FROM locked d"
+"   WHERE e.endpoint_id = d.resource_id AND e.tenant_id = d.tenant_id AND e.desired_replicas = d.previous_count"
 "  RETURNING d.*"
 "), training AS ("
 "  INSERT INTO tenant_scaling.tenant_training_state AS s"
@@ -56,14 +66,14 @@ static const char *const apply_sql =
 "         previous_count, new_count, reason, inputs, origin, run_id)"
 "  SELECT $9, tenant_id, resource_kind, resource_id, action, previous_count, new_count, reason,"
 "         inputs::jsonb, $10, $11 FROM applied"
-"  RETURNING *"
+"  RETURNING event_id, resource_kind"
 ")"
-"SELECT resource_kind, pg_catalog.pg_notify('tenant_scaling', pg_catalog.json_build_object("
-"         'event_id', event_id, 'run_id', run_id, 'tenant_id', tenant_id,"
-"         'resource_kind', resource_kind, 'resource_id', resource_id, 'action', action,"
-"         'previous_count', previous_count, 'new_count', new_count, 'reason', reason,"
-"         'origin', origin, 'created_at', created_at)::text)"
-"  FROM events";
+"SELECT e.resource_kind, 0::bigint FROM events e"
+" CROSS JOIN LATERAL pg_catalog.pg_notify('tenant_scaling',"
+"                   pg_catalog.json_build_object('event_id', e.event_id)::text) n"
+" UNION ALL"
+" SELECT 'locked', (SELECT pg_catalog.count(*) FROM d WHERE d.resource_kind = 'inference')"
+"                  - (SELECT pg_catalog.count(*) FROM locked)";
 
 static SPIPlanPtr apply_plan = NULL;
 
@@ -190,6 +200,9 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 	char		nulls[11];
 	uint64		i;
 	int			ret;
+	int			training = 0;
+	int			inference = 0;
+	int			locked = 0;
 
 	if (n == 0)
 		return;
@@ -214,15 +227,21 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 	for (i = 0; i < SPI_processed; i++)
 	{
 		char	   *kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		bool		isnull;
 
 		if (strcmp(kind, "training") == 0)
-			batch->training_applied++;
+			training++;
+		else if (strcmp(kind, "inference") == 0)
+			inference++;
 		else
-			batch->inference_applied++;
+			locked = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
-	/* an endpoint whose desired count another writer moved is left to the next decision */
-	batch->superseded += n - (int) SPI_processed;
 	SPI_freetuptable(SPI_tuptable);
+	batch->training_applied += training;
+	batch->inference_applied += inference;
+	batch->locked += locked;
+	/* an endpoint whose desired count another writer moved is left to the next decision */
+	batch->superseded += n - training - inference - locked;
 }
 
 void
@@ -235,75 +254,101 @@ batch_flush(DecisionBatch *batch)
 	batch_reset(batch);
 }
 
+typedef struct WriteCall
+{
+	DecisionBatch *batch;
+	const AppliedDecision *items;
+	int			n;
+} WriteCall;
+
+static void
+write_call(void *arg)
+{
+	WriteCall  *call = (WriteCall *) arg;
+
+	write_decisions(call->batch, call->items, call->n);
+}
+
 /*
- * Run write_decisions in an internal subtransaction. Returns false, with
- * the error message in *message, when it failed and was rolled back.
+ * Write items[0..n) in an internal subtransaction. Returns false, with the
+ * error in *error, when it failed and was rolled back; nothing of it is
+ * counted then.
  */
 static bool
-write_in_subtransaction(DecisionBatch *batch, const AppliedDecision *items, int n, char **message)
+write_in_subtransaction(DecisionBatch *batch, const AppliedDecision *items, int n, ErrorData **error)
 {
-	MemoryContext caller_context = CurrentMemoryContext;
-	ResourceOwner caller_owner = CurrentResourceOwner;
+	WriteCall	call = {batch, items, n};
 	int			training = batch->training_applied;
 	int			inference = batch->inference_applied;
 	int			superseded = batch->superseded;
-	volatile bool ok = true;
+	int			locked = batch->locked;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(caller_context);
-	PG_TRY();
-	{
-		write_decisions(batch, items, n);
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller_context);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		*message = edata->message;
-		batch->training_applied = training;
-		batch->inference_applied = inference;
-		batch->superseded = superseded;
-		ok = false;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(caller_context);
-	CurrentResourceOwner = caller_owner;
-	return ok;
+	if (ts_try_subtransaction(write_call, &call, error))
+		return true;
+	batch->training_applied = training;
+	batch->inference_applied = inference;
+	batch->superseded = superseded;
+	batch->locked = locked;
+	return false;
 }
 
+/* A decision that could not be written: reported, or counted as locked when it waited too long. */
 static void
-record_failure(DecisionBatch *batch, const pg_uuid_t *tenant, const char *message)
+record_failure(DecisionBatch *batch, const AppliedDecision *decision, const ErrorData *error)
 {
-	char	   *tenant_text = DatumGetCString(DirectFunctionCall1(uuid_out,
-																  UUIDPGetDatum((pg_uuid_t *) tenant)));
+	char	   *tenant_text;
 
+	if (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+	{
+		batch->locked++;
+		return;
+	}
+	tenant_text = DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum((pg_uuid_t *) &decision->tenant_id)));
 	if (batch->failures->len > 0)
 		appendStringInfoString(batch->failures, ", ");
-	appendStringInfo(batch->failures, "{\"tenant_id\": \"%s\", \"error\": ", tenant_text);
-	escape_json(batch->failures, message);
+	appendStringInfo(batch->failures, "{\"tenant_id\": \"%s\", \"resource_kind\": \"%s\", \"resource_id\": ",
+					 tenant_text, resource_kind_name(decision->kind));
+	escape_json(batch->failures, ts_quoted_value(decision->resource_id));
+	appendStringInfoString(batch->failures, ", \"error\": ");
+	escape_json(batch->failures, error->message);
 	appendStringInfoChar(batch->failures, '}');
-	batch->tenants_failed++;
+	batch->decisions_failed++;
 	ereport(WARNING,
-			(errmsg("tenant_scaling: decisions of tenant %s were not applied: %s", tenant_text, message)));
+			(errmsg("tenant_scaling: the %s decision for %s of tenant %s was not applied: %s",
+					resource_kind_name(decision->kind), ts_quoted_value(decision->resource_id), tenant_text,
+					error->message)));
+}
+
+/* Write one tenant's decisions together, or, when that fails, each on its own. */
+static void
+write_tenant_isolated(DecisionBatch *batch, const AppliedDecision *items, int n)
+{
+	ErrorData  *error;
+	int			i;
+
+	if (write_in_subtransaction(batch, items, n, &error))
+		return;
+	if (n == 1)
+	{
+		record_failure(batch, &items[0], error);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!write_in_subtransaction(batch, &items[i], 1, &error))
+			record_failure(batch, &items[i], error);
 }
 
 void
 batch_flush_isolated(DecisionBatch *batch)
 {
-	char	   *message;
-	int			start;
-
+	ErrorData  *error;
 	MemoryContext caller;
+	int			start;
 
 	if (batch->count == 0)
 		return;
 	caller = MemoryContextSwitchTo(batch->context);
-	if (!write_in_subtransaction(batch, batch->items, batch->count, &message))
+	if (!write_in_subtransaction(batch, batch->items, batch->count, &error))
 	{
 		/* items are grouped by tenant: retry each tenant's group alone */
 		for (start = 0; start < batch->count;)
@@ -313,8 +358,7 @@ batch_flush_isolated(DecisionBatch *batch)
 			while (end < batch->count &&
 				   memcmp(&batch->items[end].tenant_id, &batch->items[start].tenant_id, UUID_LEN) == 0)
 				end++;
-			if (!write_in_subtransaction(batch, batch->items + start, end - start, &message))
-				record_failure(batch, &batch->items[start].tenant_id, message);
+			write_tenant_isolated(batch, batch->items + start, end - start);
 			start = end;
 		}
 	}

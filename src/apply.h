@@ -6,9 +6,11 @@
  * tenant_scaling sent at commit. Decisions are gathered in a batch and
  * written set-based; when a batch fails (a user trigger rejecting an event,
  * say), it is written again tenant by tenant, each in its own
- * subtransaction, so one bad tenant is skipped and reported while every
- * other tenant's decisions are applied and nothing of the bad one is
- * half-written.
+ * subtransaction, and a tenant's group that fails decision by decision, so
+ * one bad decision is skipped and reported, naming its resource, while every
+ * other decision is applied and nothing of the bad one is half-written. An
+ * endpoint another transaction holds is skipped, never waited for, and
+ * counted as locked.
  */
 #ifndef TS_APPLY_H
 #define TS_APPLY_H
@@ -52,7 +54,8 @@ typedef struct DecisionBatch
 	int			training_applied;
 	int			inference_applied;
 	int			superseded;		/* the row moved since it was read */
-	int			tenants_failed;
+	int			locked;			/* another transaction held the row */
+	int			decisions_failed;
 	StringInfo	failures;		/* JSON array elements, comma-separated */
 } DecisionBatch;
 

@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "utils/rel.h"
 
+#include "security.h"
 #include "sql_support.h"
 
 PG_FUNCTION_INFO_V1(ts_maintain_usage_totals);
@@ -94,6 +95,8 @@ ts_maintain_usage_totals(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("maintain_usage_totals must be called as an AFTER ... FOR EACH STATEMENT trigger")));
+	/* it runs as the owner: only over the ledger's own rows */
+	ts_check_trigger_relation(trigdata, "maintain_usage_totals", "tenant_resource_usage");
 
 	SPI_connect();
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
@@ -120,6 +123,7 @@ ts_reject_usage_change(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "reject_usage_change must be called as a trigger");
+	ts_check_trigger_relation(trigdata, "reject_usage_change", "tenant_resource_usage");
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("rows of \"%s\" cannot be %s", RelationGetRelationName(trigdata->tg_relation),

@@ -33,6 +33,7 @@
 int			ts_metrics_max_age = 300;
 int			ts_history_retention = 7 * 24 * 3600;
 int			ts_cost_refresh_interval = 300;
+int			ts_cycle_lock_timeout = 100;
 
 /* columns: 1 tenant, 2 rules, 3 has training config, 4 distributed, 5 max workers,
  * 6 queue size, 7 avg wait, 8 stats time, 9 actual workers, 10 desired workers,
@@ -104,21 +105,29 @@ stream_close(RowStream *s)
 }
 
 void
-cycle_count_not_scaled(CycleResult *result, const char *reason)
+cycle_count_not_scaled_n(CycleResult *result, const char *reason, int n)
 {
 	int			i;
 
+	if (n <= 0)
+		return;
 	for (i = 0; i < result->not_scaled_kinds; i++)
 		if (strcmp(result->not_scaled_reason[i], reason) == 0)
 		{
-			result->not_scaled_count[i]++;
+			result->not_scaled_count[i] += n;
 			return;
 		}
 	if (result->not_scaled_kinds < NOT_SCALED_REASONS)
 	{
 		result->not_scaled_reason[result->not_scaled_kinds] = MemoryContextStrdup(TopTransactionContext, reason);
-		result->not_scaled_count[result->not_scaled_kinds++] = 1;
+		result->not_scaled_count[result->not_scaled_kinds++] = n;
 	}
+}
+
+void
+cycle_count_not_scaled(CycleResult *result, const char *reason)
+{
+	cycle_count_not_scaled_n(result, reason, 1);
 }
 
 char *
@@ -269,40 +278,106 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 	}
 }
 
+/*
+ * The settings of a cycle's statements, undone by AtEOXact_GUC(true, level):
+ * its two sorted reads sort in memory, as a function's SET clause would
+ * have them, and no lock is waited for longer than tenant_scaling.lock_timeout.
+ */
+static int
+cycle_settings_begin(void)
+{
+	int			level = NewGUCNestLevel();
+
+	if (work_mem < CYCLE_WORK_MEM_KB)
+		(void) set_config_option("work_mem", CppAsString2(CYCLE_WORK_MEM_KB), PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("lock_timeout", psprintf("%d", ts_cycle_lock_timeout), PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
 /* finished jobs in this window make the processing rate */
 #define RATE_WINDOW_MINUTES 10
 
+/*
+ * The tenants' samples, inserted only for tenants whose derived inputs row
+ * is free: the insert's trigger updates that row, and a tenant's own open
+ * INSERT INTO training_queue_stats holds it. A tenant without the row (its
+ * first sample) has nothing to wait for but a concurrent first sample,
+ * which lock_timeout bounds.
+ */
+static const char *const sample_sql =
+"WITH sample AS ("
+"  SELECT tenant_id, count(*) FILTER (WHERE status = 'queued') AS queue_size,"
+"         coalesce(round(avg(extract(epoch FROM $1 - submitted_at)) FILTER (WHERE status = 'queued'), 3), 0)"
+"           AS avg_wait,"
+"         coalesce(max(extract(epoch FROM $1 - submitted_at)) FILTER (WHERE status = 'queued'), 0)::int AS max_wait,"
+"         round(count(*) FILTER (WHERE finished_at >= $1 - interval '" CppAsString2(RATE_WINDOW_MINUTES) " minutes')"
+"               / " CppAsString2(RATE_WINDOW_MINUTES) ".0, 3) AS rate"
+"    FROM tenant_scaling.training_jobs"
+"   WHERE status = 'queued' OR finished_at >= $1 - interval '" CppAsString2(RATE_WINDOW_MINUTES) " minutes'"
+"   GROUP BY tenant_id"
+"), free AS ("
+"  SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i"
+"   WHERE i.tenant_id IN (SELECT tenant_id FROM sample)"
+"     FOR NO KEY UPDATE OF i SKIP LOCKED"
+"), inserted AS ("
+"  INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds,"
+"         max_wait_time_seconds, processing_rate_per_minute, timestamp)"
+"  SELECT s.tenant_id, s.queue_size, s.avg_wait, s.max_wait, s.rate, $1 FROM sample s"
+"   WHERE s.tenant_id IN (SELECT tenant_id FROM free)"
+"      OR NOT EXISTS (SELECT 1 FROM tenant_scaling.tenant_training_inputs i WHERE i.tenant_id = s.tenant_id)"
+"   ORDER BY s.tenant_id"
+"  RETURNING 1"
+")"
+"SELECT (SELECT pg_catalog.count(*) FROM inserted), (SELECT pg_catalog.count(*) FROM sample)";
+
 uint64
-ts_sample_job_queues(TimestampTz now)
+ts_sample_job_queues(TimestampTz now, int *locked)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(now)};
+	int			gucs = cycle_settings_begin();
+	bool		isnull;
+	int64		inserted;
+	int64		sampled;
 
-	if (SPI_execute_plan(ts_keep_plan(&plan,
-								   "INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size,"
-								   "       avg_wait_time_seconds, max_wait_time_seconds,"
-								   "       processing_rate_per_minute, timestamp)"
-								   " SELECT tenant_id, count(*) FILTER (WHERE status = 'queued'),"
-								   "        coalesce(round(avg(extract(epoch FROM $1 - submitted_at))"
-								   "                       FILTER (WHERE status = 'queued'), 3), 0),"
-								   "        coalesce(max(extract(epoch FROM $1 - submitted_at))"
-								   "                 FILTER (WHERE status = 'queued'), 0)::int,"
-								   "        round(count(*) FILTER (WHERE finished_at >= $1 - interval '"
-								   CppAsString2(RATE_WINDOW_MINUTES) " minutes') / "
-								   CppAsString2(RATE_WINDOW_MINUTES) ".0, 3),"
-								   "        $1"
-								   "   FROM tenant_scaling.training_jobs"
-								   "  WHERE status = 'queued' OR finished_at >= $1 - interval '"
-								   CppAsString2(RATE_WINDOW_MINUTES) " minutes'"
-								   "  GROUP BY tenant_id ORDER BY tenant_id", 1, types),
-						 values, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(ts_keep_plan(&plan, sample_sql, 1, types), values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "sampling the training job queues failed");
-	return SPI_processed;
+	inserted = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	sampled = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	*locked = (int) (sampled - inserted);
+	AtEOXact_GUC(true, gucs);
+	return (uint64) inserted;
 }
 
+typedef struct PruneCall
+{
+	const char *sql;
+	TimestampTz cutoff;
+	int64		pruned;
+} PruneCall;
+
+static void
+prune_one(void *arg)
+{
+	PruneCall  *call = (PruneCall *) arg;
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(call->cutoff)};
+
+	if (SPI_execute_with_args(call->sql, 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "pruning history failed");
+	call->pruned = (int64) SPI_processed;
+}
+
+/*
+ * History older than the retention, table by table; a table whose delete
+ * waits on a lock too long (its derived rows held by a tenant's open
+ * transaction) is pruned next cycle instead.
+ */
 static int64
-prune_history(TimestampTz now)
+prune_history(TimestampTz now, CycleResult *result)
 {
 	static const char *const statements[] = {
 		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
@@ -310,19 +385,22 @@ prune_history(TimestampTz now)
 		"DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1",
 		"DELETE FROM tenant_scaling.worker_runs WHERE started_at < $1 AND status <> 'running'",
 	};
-	Oid			types[1] = {TIMESTAMPTZOID};
-	Datum		values[1];
 	int64		pruned = 0;
 	int			i;
 
 	if (ts_history_retention <= 0)
 		return 0;
-	values[0] = TimestampTzGetDatum(now - (int64) ts_history_retention * USECS_PER_SEC);
 	for (i = 0; i < lengthof(statements); i++)
 	{
-		if (SPI_execute_with_args(statements[i], 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "pruning history failed");
-		pruned += SPI_processed;
+		PruneCall	call = {statements[i], now - (int64) ts_history_retention * USECS_PER_SEC, 0};
+		ErrorData  *error;
+
+		if (ts_try_subtransaction(prune_one, &call, &error))
+			pruned += call.pruned;
+		else if (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+			cycle_count_not_scaled(result, "prune_locked");
+		else
+			ReThrowError(error);
 	}
 	return pruned;
 }
@@ -368,14 +446,8 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 	RowStream	tenants;
 	RowStream	endpoints;
 	HeapTuple	row;
-	int			gucs;
-	int			i;
+	int			gucs = cycle_settings_begin();
 
-	/* the two sorted reads of a cycle sort in memory, as a function's SET clause would */
-	gucs = NewGUCNestLevel();
-	if (work_mem < CYCLE_WORK_MEM_KB)
-		(void) set_config_option("work_mem", CppAsString2(CYCLE_WORK_MEM_KB), PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
 	metrics_since[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
 	batch_init(&batch, now, "worker", run_id);
 	stream_open(&tenants, ts_keep_plan(&training_plan, training_query, 0, NULL), NULL);
@@ -397,16 +469,16 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 
 	result->training_decisions = batch.training_applied;
 	result->inference_decisions = batch.inference_applied;
-	result->errors += batch.tenants_failed;
-	for (i = 0; i < batch.superseded; i++)
-		cycle_count_not_scaled(result, "superseded");
+	result->errors += batch.decisions_failed;
+	cycle_count_not_scaled_n(result, "superseded", batch.superseded);
+	cycle_count_not_scaled_n(result, "locked", batch.locked);
 	if (batch.failures->len > 0)
 	{
 		if (result->failed_tenants->len > 0)
 			appendStringInfoString(result->failed_tenants, ", ");
 		appendStringInfoString(result->failed_tenants, batch.failures->data);
 	}
-	result->pruned_rows = prune_history(now);
+	result->pruned_rows = prune_history(now, result);
 	result->cost_view_refreshed = maybe_refresh_cost_view();
 	batch_free(&batch);
 	MemoryContextDelete(tenant_context);

@@ -32,20 +32,23 @@ typedef struct CycleResult
 extern int	ts_metrics_max_age;
 extern int	ts_history_retention;
 extern int	ts_cost_refresh_interval;
+extern int	ts_cycle_lock_timeout;
 
 /* Evaluate and apply every auto-scaling tenant; SPI must be connected. */
 extern void ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result);
 
 /*
  * One training_queue_stats row per tenant with queued or recently finished
- * training_jobs (DESIGN 6); returns how many. The worker runs it in a
- * transaction of its own just before the cycle, so the derived rows it
- * touches are not locked for the whole cycle.
+ * training_jobs (DESIGN 6); returns how many, and in *locked how many
+ * tenants were skipped because another transaction held their derived row.
+ * The worker runs it in a transaction of its own just before the cycle, so
+ * the derived rows it touches are not locked for the whole cycle.
  */
-extern uint64 ts_sample_job_queues(TimestampTz now);
+extern uint64 ts_sample_job_queues(TimestampTz now, int *locked);
 
-/* Count a decision that changed nothing. */
+/* Count a decision (or n) that changed nothing. */
 extern void cycle_count_not_scaled(CycleResult *result, const char *reason);
+extern void cycle_count_not_scaled_n(CycleResult *result, const char *reason, int n);
 
 /* {"reason": count, ...} */
 extern char *cycle_not_scaled_json(const CycleResult *result);

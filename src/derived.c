@@ -14,6 +14,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 
+#include "security.h"
 #include "sql_support.h"
 
 PG_FUNCTION_INFO_V1(ts_maintain_derived_state);
@@ -148,6 +149,14 @@ static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 	},
 };
 
+/* the table each source's triggers are on */
+static const char *const source_table[SOURCE_COUNT] = {
+	[SOURCE_STATS] = "training_queue_stats",
+	[SOURCE_METRICS] = "endpoint_metrics",
+	[SOURCE_WORKERS] = "tenant_training_workers",
+	[SOURCE_JOBS] = "training_jobs",
+};
+
 /* plans are kept: a metrics feeder inserting one row per statement pays no parse */
 static SPIPlanPtr derived_plans[SOURCE_COUNT][EVENT_COUNT];
 
@@ -166,7 +175,7 @@ source_of(Trigger *trigger)
 		return SOURCE_JOBS;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("maintain_derived_state: unknown source \"%s\"", arg),
+			 errmsg("maintain_derived_state: unknown source \"%s\"", ts_quoted_value(arg)),
 			 errhint("The argument is stats, metrics, workers or jobs.")));
 	return SOURCE_COUNT;		/* keep the compiler quiet */
 }
@@ -198,6 +207,8 @@ ts_maintain_derived_state(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("maintain_derived_state must be called as an AFTER ... FOR EACH STATEMENT trigger")));
 	source = source_of(trigdata->tg_trigger);
+	/* it runs as the owner: only over the transition rows of its own source */
+	ts_check_trigger_relation(trigdata, "maintain_derived_state", source_table[source]);
 	event = event_of(trigdata->tg_event);
 
 	SPI_connect();

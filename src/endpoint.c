@@ -19,8 +19,12 @@
 
 PG_FUNCTION_INFO_V1(ts_scale_inference_endpoint);
 
-/* the row is locked so that two callers cannot both scale from the same count */
-#define ENDPOINT_FOR_UPDATE ENDPOINT_SELECT " WHERE e.endpoint_id = $2 FOR UPDATE OF e"
+/*
+ * The row is locked so that two callers cannot both scale from the same
+ * count; NO KEY, so that metrics being inserted for it (whose foreign key
+ * takes KEY SHARE) neither wait for the decision nor hold it up.
+ */
+#define ENDPOINT_FOR_UPDATE ENDPOINT_SELECT " WHERE e.endpoint_id = $2 FOR NO KEY UPDATE OF e"
 
 static SPIPlanPtr endpoint_plan = NULL;
 
@@ -31,12 +35,12 @@ check_endpoint_owner(text *endpoint_id, pg_uuid_t *tenant, bool found, pg_uuid_t
 	if (!found)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("inference endpoint \"%s\" does not exist", text_to_cstring(endpoint_id))));
+				 errmsg("inference endpoint \"%s\" does not exist", ts_quoted_value(text_to_cstring(endpoint_id)))));
 	if (memcmp(owner, tenant, UUID_LEN) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("inference endpoint \"%s\" does not belong to tenant %s",
-						text_to_cstring(endpoint_id),
+						ts_quoted_value(text_to_cstring(endpoint_id)),
 						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(tenant)))),
 				 errhint("Pass the tenant that owns the endpoint.")));
 }
@@ -82,23 +86,34 @@ check_endpoint_visible(pg_uuid_t *tenant, text *endpoint_id)
 																	 SPI_tuptable->tupdesc, 1, &isnull)) : NULL);
 }
 
-static void
+/*
+ * The tenant's rules; false when its auto-scaling is off (or it has no
+ * configuration, whose default is off), which the scheduler honours too.
+ */
+static bool
 tenant_rules(pg_uuid_t *tenant, ScalingRules *rules)
 {
+	static SPIPlanPtr plan = NULL;
 	Oid			types[1] = {UUIDOID};
 	Datum		values[1] = {UUIDPGetDatum(tenant)};
 	RulesError	err;
-	char	   *json = NULL;
+	char	   *json;
+	bool		isnull;
 
-	if (SPI_execute_with_args("SELECT scaling_rules::text FROM tenant_scaling.tenant_scaling_config"
-							  " WHERE tenant_id = $1", 1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(ts_keep_plan(&plan, "SELECT scaling_rules::text, auto_scaling_enabled"
+									  "  FROM tenant_scaling.tenant_scaling_config WHERE tenant_id = $1",
+									  1, types),
+						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the tenant's scaling rules failed");
-	if (SPI_processed > 0)
-		json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (SPI_processed == 0 ||
+		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) || isnull)
+		return false;
+	json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (!rules_from_text(json, rules, &err))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s", err.message)));
+	return true;
 }
 
 Datum
@@ -121,17 +136,20 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext spi;
 	TsSavedUser owner_switch;
+	bool		auto_scaling;
 
 	SPI_connect();
 	/* what the caller may see decides whether it may scale it; then the writes are the owner's */
 	check_endpoint_visible(tenant, endpoint_id);
 	ts_become_owner(&owner_switch);
-	tenant_rules(tenant, &rules);
+	auto_scaling = tenant_rules(tenant, &rules);
 	tuple = lock_endpoint(tenant, endpoint_id, now, &desc);
 	sql_row_read(&row, tuple, desc);
 	previous = DatumGetInt32(row.values[3]);
 	new_count = previous;
-	if (evaluate_endpoint(&row, &rules.inference, now, &decision, &reason))
+	if (!auto_scaling)
+		reason = "auto_scaling_disabled";
+	else if (evaluate_endpoint(&row, &rules.inference, now, &decision, &reason))
 	{
 		DecisionBatch batch;
 

@@ -69,7 +69,7 @@ unknown_workload_type(Datum workload_type)
 	valid = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown workload type \"%s\"", TextDatumGetCString(workload_type)),
+			 errmsg("unknown workload type \"%s\"", ts_quoted_value(TextDatumGetCString(workload_type))),
 			 errhint("Valid workload types are: %s.", valid ? valid : "(none)")));
 }
 
@@ -294,14 +294,23 @@ ts_finish_training_job(PG_FUNCTION_ARGS)
 	if (SPI_processed == 0)
 	{
 		Oid			id_type[1] = {INT8OID};
+		char	   *status;
 
+		/*
+		 * A fresh snapshot (not read-only): when a concurrent call finished
+		 * the job first, the statement's snapshot would still say running.
+		 */
 		if (SPI_execute_with_args("SELECT status FROM tenant_scaling.training_jobs WHERE job_id = $1",
-								  1, id_type, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
-			elog(ERROR, "reading the training job failed");
+								  1, id_type, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("training job " INT64_FORMAT " does not exist", job_id)));
+		status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("training job " INT64_FORMAT " is %s, not running", job_id,
-						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 strcmp(status, "running") == 0 ?
+				 errmsg("training job " INT64_FORMAT " was finished by another call", job_id) :
+				 errmsg("training job " INT64_FORMAT " is %s, not running", job_id, status),
 				 errhint("Only a running job can be finished; start_next_training_job starts queued ones.")));
 	}
 	ts_restore_user(&caller);

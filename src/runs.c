@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 
 #include "runs.h"
+#include "security.h"
 #include "sql_support.h"
 
 PG_FUNCTION_INFO_V1(ts_run_scaling_cycle);
@@ -97,9 +98,16 @@ ts_run_scaling_cycle(PG_FUNCTION_ARGS)
 	int64		run_id;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
+	TsSavedUser caller;
 
 	cycle_result_init(&result);
 	SPI_connect();
+	/*
+	 * The cycle writes as the extension's owner, as the scheduler does: an
+	 * operator who may run it needs no write privilege on derived state or
+	 * history, and reads every tenant's rows as the owner does.
+	 */
+	ts_become_owner(&caller);
 	if (!runs_try_cycle_lock())
 	{
 		run_id = runs_insert("sql", "skipped");
@@ -110,11 +118,15 @@ ts_run_scaling_cycle(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		int			samples_locked;
+
 		run_id = runs_insert("sql", "running");
-		ts_sample_job_queues(GetCurrentTransactionStartTimestamp());
+		ts_sample_job_queues(GetCurrentTransactionStartTimestamp(), &samples_locked);
+		cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
 		ts_cycle_execute(run_id, GetCurrentTransactionStartTimestamp(), &result);
 		runs_finish(run_id, "succeeded", &result, NULL);
 	}
+	ts_restore_user(&caller);
 	SPI_finish();
 
 	values[0] = Int64GetDatum(run_id);

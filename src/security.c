@@ -10,7 +10,9 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/rel.h"
 
+#include "catalog.h"
 #include "security.h"
 #include "sql_support.h"
 
@@ -112,4 +114,19 @@ void
 ts_restore_user(const TsSavedUser *saved)
 {
 	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
+
+void
+ts_check_trigger_relation(TriggerData *trigdata, const char *function, const char *table)
+{
+	Relation	rel = trigdata->tg_relation;
+
+	if (RelationGetNamespace(rel) == ts_schema_oid() &&
+		(table == NULL || strcmp(RelationGetRelationName(rel), table) == 0))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("%s() fired on relation \"%s\"", function, RelationGetRelationName(rel)),
+			 table ? errdetail("It is a trigger of tenant_scaling.%s only.", table)
+			 : errdetail("It is a trigger of the tenant_scaling extension's own tables only.")));
 }

@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/uuid.h"
 
@@ -30,5 +31,13 @@ extern void ts_check_acts_for_tenant(pg_uuid_t *tenant);
 /* Become the extension's owner until ts_restore_user; an error restores it too. */
 extern void ts_become_owner(TsSavedUser *saved);
 extern void ts_restore_user(const TsSavedUser *saved);
+
+/*
+ * An error unless the trigger fired on tenant_scaling.table (any table of
+ * the extension's schema when table is NULL). A trigger function attached
+ * to someone else's table would read that table's columns as ours, and a
+ * SECURITY DEFINER one would do it as the owner.
+ */
+extern void ts_check_trigger_relation(TriggerData *trigdata, const char *function, const char *table);
 
 #endif

@@ -3,9 +3,12 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
+#include "utils/resowner.h"
 
 #include "sql_support.h"
 
@@ -80,4 +83,42 @@ ts_keep_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 		*cache = plan;
 	}
 	return *cache;
+}
+
+bool
+ts_try_subtransaction(void (*fn) (void *arg), void *arg, ErrorData **error)
+{
+	MemoryContext caller_context = CurrentMemoryContext;
+	ResourceOwner caller_owner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller_context);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(caller_context);
+		*error = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(caller_context);
+	CurrentResourceOwner = caller_owner;
+	return ok;
+}
+
+const char *
+ts_quoted_value(const char *value)
+{
+	size_t		len = strlen(value);
+
+	if (len <= TS_QUOTED_VALUE_MAX)
+		return value;
+	return psprintf("%.*s...", pg_mbcliplen(value, (int) len, TS_QUOTED_VALUE_MAX), value);
 }

@@ -15,6 +15,7 @@
 #include "scaling_rules.h"
 
 extern int	ts_max_training_workers;
+extern int	ts_max_clock_skew;		/* seconds a sample may be ahead of the clock */
 
 /* A numeric as an exact decimal; NaN and infinities are an error naming what. */
 extern TsDecimal ts_numeric_to_decimal(Datum numeric, const char *what);
@@ -30,6 +31,21 @@ extern void ts_rules_from_datum(Datum doc, bool isnull, ScalingRules *rules);
  * the extension's fixed statements live for the backend.
  */
 extern SPIPlanPtr ts_keep_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types);
+
+/*
+ * Run fn(arg) in an internal subtransaction. Returns false, with the error
+ * copied into the caller's memory context in *error, when it failed and was
+ * rolled back; the caller's memory context and resource owner are kept.
+ */
+extern bool ts_try_subtransaction(void (*fn) (void *arg), void *arg, ErrorData **error);
+
+/*
+ * value, or its first TS_QUOTED_VALUE_MAX bytes (cut at a character
+ * boundary) and "...": what a message quotes of a value a caller passed, so
+ * that a 10 MB argument does not write a 10 MB log line.
+ */
+#define TS_QUOTED_VALUE_MAX 64
+extern const char *ts_quoted_value(const char *value);
 
 /* Put one row of values into a TABLE function's result. */
 extern void ts_return_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls);

@@ -19,6 +19,7 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 int			ts_max_training_workers = 10;
+int			ts_max_clock_skew = 300;
 
 /* settings a session or the configuration file may change */
 static void
@@ -50,6 +51,16 @@ define_runtime_settings(void)
 							NULL,
 							&ts_cost_refresh_interval, 300, 0, 86400 * 7,
 							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.max_clock_skew",
+							"How far ahead of the server's clock a measurement may be stamped.",
+							"Endpoint metrics and queue samples stamped later are refused.",
+							&ts_max_clock_skew, 300, 0, 86400,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.lock_timeout",
+							"Longest a scaling cycle waits for a row or table another transaction holds.",
+							"What stays locked longer is skipped (reason locked) and retried next cycle.",
+							&ts_cycle_lock_timeout, 100, 1, 60000,
+							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable("tenant_scaling.history_retention",
 							"Age after which a cycle deletes queue stats, metrics, events and runs; 0 keeps them.",
 							NULL,

@@ -16,14 +16,16 @@
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "security.h"
 #include "sql_support.h"
 
 PG_FUNCTION_INFO_V1(ts_touch_updated_at);
 PG_FUNCTION_INFO_V1(ts_check_tenant_scaling_config);
 PG_FUNCTION_INFO_V1(ts_reject_update);
+PG_FUNCTION_INFO_V1(ts_sample_time_valid);
 
 static TriggerData *
-row_trigger_data(FunctionCallInfo fcinfo, const char *name)
+row_trigger_data(FunctionCallInfo fcinfo, const char *name, const char *table)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
@@ -32,6 +34,7 @@ row_trigger_data(FunctionCallInfo fcinfo, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s must be called as a BEFORE ROW trigger", name)));
+	ts_check_trigger_relation(trigdata, name, table);
 	return trigdata;
 }
 
@@ -44,7 +47,7 @@ new_tuple(TriggerData *trigdata)
 Datum
 ts_touch_updated_at(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "touch_updated_at");
+	TriggerData *trigdata = row_trigger_data(fcinfo, "touch_updated_at", NULL);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	int			attnum = SPI_fnumber(desc, "updated_at");
 	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
@@ -101,14 +104,14 @@ check_tier(HeapTuple tuple, TupleDesc desc)
 	if (!row.found)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("unknown scaling tier \"%s\"", TextDatumGetCString(tier)),
+				 errmsg("unknown scaling tier \"%s\"", ts_quoted_value(TextDatumGetCString(tier))),
 				 errhint("Valid tiers are: %s.", ts_list_keys(TS_TIERS))));
 }
 
 Datum
 ts_check_tenant_scaling_config(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "check_tenant_scaling_config");
+	TriggerData *trigdata = row_trigger_data(fcinfo, "check_tenant_scaling_config", "tenant_scaling_config");
 	HeapTuple	tuple = new_tuple(trigdata);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 
@@ -125,7 +128,7 @@ ts_check_tenant_scaling_config(PG_FUNCTION_ARGS)
 Datum
 ts_reject_update(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = row_trigger_data(fcinfo, "reject_update");
+	TriggerData *trigdata = row_trigger_data(fcinfo, "reject_update", NULL);
 
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -133,4 +136,30 @@ ts_reject_update(PG_FUNCTION_ARGS)
 			 errdetail("It is an append-only audit log."),
 			 errhint("Old rows are deleted by tenant_scaling.history_retention.")));
 	PG_RETURN_NULL();
+}
+
+/*
+ * CHECK of a measurement's time: finite, and not further ahead of the clock
+ * than tenant_scaling.max_clock_skew. A sample from the future would stay
+ * the newest, hiding every real one, and retention would never remove it.
+ */
+Datum
+ts_sample_time_valid(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
+	TimestampTz limit = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), (int64) ts_max_clock_skew * 1000);
+
+	if (TIMESTAMP_NOT_FINITE(ts))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("sample time must be finite, not %s", timestamptz_to_str(ts)),
+				 errdetail("A sample is stamped with the time it was taken.")));
+	if (ts > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("sample time %s is in the future", timestamptz_to_str(ts)),
+				 errdetail("Samples may be at most %d s ahead of the server's clock (tenant_scaling.max_clock_skew).",
+						   ts_max_clock_skew),
+				 errhint("Check the clock of the host that took the sample.")));
+	PG_RETURN_BOOL(true);
 }

@@ -130,24 +130,31 @@ record_failure(int64 run_id, const char *message)
 	end_work();
 }
 
-/* Second transaction: the job queues sampled, under the cycle lock. */
-static void
+/*
+ * Second transaction: the job queues sampled, under the cycle lock; returns
+ * how many tenants' samples were skipped as locked.
+ */
+static int
 sample_transaction(void)
 {
+	int			locked = 0;
+
 	begin_work("tenant_scaling: sampling training job queues");
 	if (runs_try_cycle_lock())
-		ts_sample_job_queues(GetCurrentTransactionStartTimestamp());
+		ts_sample_job_queues(GetCurrentTransactionStartTimestamp(), &locked);
 	end_work();
+	return locked;
 }
 
 /* Third transaction: the cycle itself, under the cycle lock. */
 static void
-cycle_transaction(int64 run_id)
+cycle_transaction(int64 run_id, int samples_locked)
 {
 	CycleResult result;
 
 	begin_work("tenant_scaling: run_scaling_cycle");
 	cycle_result_init(&result);
+	cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
 	if (runs_try_cycle_lock())
 	{
 		ts_cycle_execute(run_id, GetCurrentTransactionStartTimestamp(), &result);
@@ -169,8 +176,9 @@ run_cycle(bool *first_run)
 		run_id = start_run(first_run);
 		if (run_id != 0)
 		{
-			sample_transaction();
-			cycle_transaction(run_id);
+			int			samples_locked = sample_transaction();
+
+			cycle_transaction(run_id, samples_locked);
 		}
 	}
 	PG_CATCH();

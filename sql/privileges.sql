@@ -1,0 +1,39 @@
+-- Every privilege of every role the extension creates (tenant_scaling_admin)
+-- and of PUBLIC, on every object of the extension: the matrix the README
+-- documents (Security). A grant added or lost shows here.
+SET search_path = tenant_scaling, public;
+
+CREATE FUNCTION pg_temp.privileges(acl aclitem[], grantee oid) RETURNS text LANGUAGE sql AS $$
+    SELECT coalesce(string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type), '-')
+      FROM pg_catalog.aclexplode(acl) a WHERE a.grantee = $2
+$$;
+
+-- the role: no login, no attributes beyond inheritance
+SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls
+  FROM pg_roles WHERE rolname = 'tenant_scaling_admin';
+
+-- the schema
+SELECT pg_temp.privileges(nspacl, 'tenant_scaling_admin'::regrole) AS operator, pg_temp.privileges(nspacl, 0) AS public
+  FROM pg_namespace WHERE nspname = 'tenant_scaling';
+
+-- tables, views and sequences
+SELECT c.relname, c.relkind,
+       pg_temp.privileges(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)),
+                          'tenant_scaling_admin'::regrole) AS operator,
+       pg_temp.privileges(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)), 0)
+           AS public
+  FROM pg_class c
+ WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+ ORDER BY c.relname;
+
+-- no column privileges anywhere
+SELECT count(*) AS column_grants FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND a.attacl IS NOT NULL;
+
+-- functions: who may execute, and which run as their owner
+SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer,
+       pg_temp.privileges(coalesce(p.proacl, acldefault('f', p.proowner)), 'tenant_scaling_admin'::regrole) AS operator,
+       pg_temp.privileges(coalesce(p.proacl, acldefault('f', p.proowner)), 0) AS public
+  FROM pg_proc p
+ WHERE p.pronamespace = 'tenant_scaling'::regnamespace
+ ORDER BY p.oid::regprocedure::text;

@@ -1,0 +1,216 @@
+/* tenant_scaling--0.1.0--0.2.0.sql: the hardening release (issue 16 of the attack pass) */
+
+\echo Use "ALTER EXTENSION tenant_scaling UPDATE TO '0.2.0'" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- Trigger functions: nobody attaches them to a table of their own. The two
+-- SECURITY DEFINER ones ran as the superuser owner on whatever table they
+-- were attached to; the C functions now also refuse any relation but the
+-- extension's own (see src/triggers.c).
+--------------------------------------------------------------------------
+
+REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_derived_state() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_usage_totals() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.touch_updated_at() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.check_tenant_scaling_config() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.reject_update() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.reject_usage_change() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.merge_seed_row() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.check_tenant_shard() FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Operators: exactly what they need (README, Security, the matrix). No
+-- TRIGGER (a trigger on a table the extension writes as its owner runs as
+-- that superuser), no REFERENCES (a foreign key onto an extension table can
+-- block its deletes), no TRUNCATE (it bypasses the append-only ledger and
+-- the audit log). Derived state and history are read-only: triggers and the
+-- scaling cycle, running as the extension's owner, write them.
+--------------------------------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA tenant_scaling FROM tenant_scaling_admin;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA tenant_scaling FROM tenant_scaling_admin;
+-- configuration and the state operators may set by hand
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.tiers, tenant_scaling.workload_profiles,
+    tenant_scaling.resource_prices, tenant_scaling.shard_identity, tenant_scaling.tenant_roles,
+    tenant_scaling.tenant_scaling_config, tenant_scaling.tenant_training_config,
+    tenant_scaling.tenant_training_workers, tenant_scaling.tenant_training_state,
+    tenant_scaling.inference_endpoints, tenant_scaling.training_jobs
+    TO tenant_scaling_admin;
+-- measurements
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.training_queue_stats, tenant_scaling.endpoint_metrics
+    TO tenant_scaling_admin;
+-- the usage ledger is append-only
+GRANT SELECT, INSERT ON tenant_scaling.tenant_resource_usage TO tenant_scaling_admin;
+-- derived state, history and the cost views: read only
+GRANT SELECT ON tenant_scaling.tenant_training_inputs, tenant_scaling.endpoint_metrics_latest,
+    tenant_scaling.tenant_job_counts, tenant_scaling.tenant_usage_totals, tenant_scaling.tenant_usage_distinct,
+    tenant_scaling.scaling_events, tenant_scaling.worker_runs,
+    tenant_scaling.tenant_cost_optimization, tenant_scaling.cost_right_sizing
+    TO tenant_scaling_admin;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA tenant_scaling TO tenant_scaling_admin;
+
+-- A trigger someone else added to an extension table (0.1.0 let operators do
+-- it) runs as the owner whenever the extension writes that table: name them.
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT c.relname, g.tgname, p.oid::regprocedure AS func
+               FROM pg_catalog.pg_trigger g
+               JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+               JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
+              WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND NOT g.tgisinternal
+                AND p.pronamespace <> 'tenant_scaling'::regnamespace
+    LOOP
+        RAISE WARNING 'trigger % on tenant_scaling.% runs %, which is not the extension''s', t.tgname, t.relname, t.func
+            USING HINT = 'Unless you added it on purpose, drop it: the extension writes this table as its owner.';
+    END LOOP;
+END
+$$;
+
+--------------------------------------------------------------------------
+-- Measurements must be numbers and times that can be true: no NaN or
+-- infinity (NaN passes ">= 0" in numeric), no sample stamped further ahead
+-- than tenant_scaling.max_clock_skew (one stamped 'infinity' stayed the
+-- newest forever). Existing non-finite values become unknown (NULL);
+-- samples from the future are removed, with a notice.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_scaling.sample_time_valid(ts timestamptz)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ts_sample_time_valid'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tenant_scaling.sample_time_valid(timestamptz) IS
+'true for a finite sample time at most tenant_scaling.max_clock_skew ahead of the clock; otherwise raises 22008';
+
+UPDATE tenant_scaling.endpoint_metrics
+   SET cpu_avg = CASE WHEN cpu_avg < 'Infinity' THEN cpu_avg END,
+       memory_avg = CASE WHEN memory_avg < 'Infinity' THEN memory_avg END,
+       latency_p95_ms = CASE WHEN latency_p95_ms < 'Infinity' THEN latency_p95_ms END,
+       requests_per_second = CASE WHEN requests_per_second < 'Infinity' THEN requests_per_second END
+ WHERE cpu_avg >= 'Infinity' OR memory_avg >= 'Infinity' OR latency_p95_ms >= 'Infinity'
+    OR requests_per_second >= 'Infinity';
+UPDATE tenant_scaling.training_queue_stats
+   SET avg_wait_time_seconds = CASE WHEN avg_wait_time_seconds < 'Infinity' THEN avg_wait_time_seconds END,
+       processing_rate_per_minute = CASE WHEN processing_rate_per_minute < 'Infinity'
+                                         THEN processing_rate_per_minute END
+ WHERE avg_wait_time_seconds >= 'Infinity' OR processing_rate_per_minute >= 'Infinity';
+UPDATE tenant_scaling.inference_endpoints SET target_rps = NULL WHERE target_rps >= 'Infinity';
+
+DO $$
+DECLARE
+    n bigint;
+    m bigint;
+    limit_ts timestamptz;
+BEGIN
+    -- the library is loaded (CREATE FUNCTION above), so its setting is defined
+    limit_ts := pg_catalog.clock_timestamp()
+        + coalesce(pg_catalog.current_setting('tenant_scaling.max_clock_skew', true), '5min')::interval;
+    DELETE FROM tenant_scaling.endpoint_metrics WHERE ts > limit_ts OR ts = '-infinity';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp > limit_ts OR timestamp = '-infinity';
+    GET DIAGNOSTICS m = ROW_COUNT;
+    IF n + m > 0 THEN
+        RAISE NOTICE 'removed % endpoint_metrics and % training_queue_stats rows stamped in the future or at infinity', n, m
+            USING DETAIL = 'Such a sample stays the newest forever and hides every real one.';
+    END IF;
+END
+$$;
+
+ALTER TABLE tenant_scaling.endpoint_metrics
+    DROP CONSTRAINT cpu_avg_not_negative,
+    DROP CONSTRAINT memory_avg_not_negative,
+    DROP CONSTRAINT latency_p95_ms_not_negative,
+    DROP CONSTRAINT requests_per_second_not_negative,
+    ADD CONSTRAINT cpu_avg_finite_not_negative CHECK (cpu_avg >= 0 AND cpu_avg < 'Infinity'),
+    ADD CONSTRAINT memory_avg_finite_not_negative CHECK (memory_avg >= 0 AND memory_avg < 'Infinity'),
+    ADD CONSTRAINT latency_p95_ms_finite_not_negative CHECK (latency_p95_ms >= 0 AND latency_p95_ms < 'Infinity'),
+    ADD CONSTRAINT requests_per_second_finite_not_negative
+        CHECK (requests_per_second >= 0 AND requests_per_second < 'Infinity'),
+    ADD CONSTRAINT ts_valid CHECK (tenant_scaling.sample_time_valid(ts));
+ALTER TABLE tenant_scaling.training_queue_stats
+    DROP CONSTRAINT avg_wait_time_not_negative,
+    DROP CONSTRAINT processing_rate_not_negative,
+    ADD CONSTRAINT avg_wait_time_finite_not_negative
+        CHECK (avg_wait_time_seconds >= 0 AND avg_wait_time_seconds < 'Infinity'),
+    ADD CONSTRAINT processing_rate_finite_not_negative
+        CHECK (processing_rate_per_minute >= 0 AND processing_rate_per_minute < 'Infinity'),
+    ADD CONSTRAINT timestamp_valid CHECK (tenant_scaling.sample_time_valid(timestamp));
+ALTER TABLE tenant_scaling.inference_endpoints
+    DROP CONSTRAINT target_rps_not_negative,
+    ADD CONSTRAINT target_rps_finite_not_negative CHECK (target_rps >= 0 AND target_rps < 'Infinity');
+ALTER TABLE tenant_scaling.tenant_resource_usage
+    DROP CONSTRAINT cpu_hours_not_negative,
+    DROP CONSTRAINT gpu_hours_not_negative,
+    DROP CONSTRAINT storage_gb_days_not_negative,
+    DROP CONSTRAINT network_gb_not_negative,
+    ADD CONSTRAINT cpu_hours_finite_not_negative CHECK (cpu_hours >= 0 AND cpu_hours < 'Infinity'),
+    ADD CONSTRAINT gpu_hours_finite_not_negative CHECK (gpu_hours >= 0 AND gpu_hours < 'Infinity'),
+    ADD CONSTRAINT storage_gb_days_finite_not_negative CHECK (storage_gb_days >= 0 AND storage_gb_days < 'Infinity'),
+    ADD CONSTRAINT network_gb_finite_not_negative CHECK (network_gb >= 0 AND network_gb < 'Infinity');
+ALTER TABLE tenant_scaling.tiers
+    DROP CONSTRAINT tiers_resource_multiplier_positive,
+    ADD CONSTRAINT tiers_resource_multiplier_finite_positive
+        CHECK (resource_multiplier > 0 AND resource_multiplier < 'Infinity');
+ALTER TABLE tenant_scaling.resource_prices
+    DROP CONSTRAINT unit_price_not_negative,
+    ADD CONSTRAINT unit_price_finite_not_negative CHECK (unit_price >= 0 AND unit_price < 'Infinity');
+ALTER TABLE tenant_scaling.training_jobs
+    DROP CONSTRAINT model_size_gb_not_negative,
+    DROP CONSTRAINT expected_duration_hours_positive,
+    ADD CONSTRAINT model_size_gb_finite_not_negative CHECK (model_size_gb >= 0 AND model_size_gb < 'Infinity'),
+    ADD CONSTRAINT expected_duration_hours_finite_positive
+        CHECK (expected_duration_hours > 0 AND expected_duration_hours < 'Infinity');
+
+--------------------------------------------------------------------------
+-- Names have a length: 253 characters for an endpoint (a Kubernetes object
+-- name), 63 for a tier or a workload type. A 9,000-character endpoint id
+-- made every decision of its tenant fail.
+--------------------------------------------------------------------------
+
+ALTER TABLE tenant_scaling.inference_endpoints
+    ADD CONSTRAINT endpoint_id_length CHECK (pg_catalog.length(endpoint_id) BETWEEN 1 AND 253);
+ALTER TABLE tenant_scaling.tiers
+    ADD CONSTRAINT tier_length CHECK (pg_catalog.length(tier) BETWEEN 1 AND 63);
+ALTER TABLE tenant_scaling.workload_profiles
+    ADD CONSTRAINT workload_type_length CHECK (pg_catalog.length(workload_type) BETWEEN 1 AND 63);
+ALTER TABLE tenant_scaling.tenant_resource_usage
+    ADD CONSTRAINT inference_endpoints_length CHECK (pg_catalog.length(inference_endpoints) <= 253);
+
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.endpoint_id IS 'the endpoint''s name, 1 to 253 characters';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.ts IS
+'when the sample was taken; at most tenant_scaling.max_clock_skew ahead of the server''s clock';
+COMMENT ON COLUMN tenant_scaling.training_queue_stats.timestamp IS
+'when the sample was taken; at most tenant_scaling.max_clock_skew ahead of the server''s clock';
+
+--------------------------------------------------------------------------
+-- The scaling cycle never waits on a tenant: what is locked is skipped and
+-- counted under not_scaled as "locked", and retried next cycle.
+--------------------------------------------------------------------------
+
+COMMENT ON COLUMN tenant_scaling.worker_runs.not_scaled IS
+'decisions that changed nothing, counted by reason (cooldowns, bounds, no recent metrics, within target, '
+'locked: a row another transaction held); queue_sample_locked counts queue samples skipped for the same reason';
+
+--------------------------------------------------------------------------
+-- Clear errors: a NULL argument is 22004, not a missing job "of tenant ".
+--------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tenant_scaling.finish_training_job(tenant_id uuid, job_id bigint, succeeded boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+            MESSAGE = format('%s must not be null',
+                             CASE WHEN $1 IS NULL THEN 'tenant_id' WHEN $2 IS NULL THEN 'job_id' ELSE 'succeeded' END);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tenant_scaling.training_jobs j WHERE j.job_id = $2 AND j.tenant_id = $1) THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+            MESSAGE = format('training job %s of tenant %s does not exist', $2, $1);
+    END IF;
+    PERFORM tenant_scaling.finish_training_job($2, $3);
+END
+$$;
