@@ -214,3 +214,9 @@ BEGIN
     PERFORM tenant_scaling.finish_training_job($2, $3);
 END
 $$;
+
+-- The queue sampling locks each tenant's derived inputs row with SKIP LOCKED;
+-- from now on the jobs trigger creates the row with a tenant's first job.
+INSERT INTO tenant_scaling.tenant_training_inputs (tenant_id)
+SELECT DISTINCT tenant_id FROM tenant_scaling.training_jobs ORDER BY 1
+ON CONFLICT (tenant_id) DO NOTHING;

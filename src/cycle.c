@@ -302,9 +302,9 @@ cycle_settings_begin(void)
 /*
  * The tenants' samples, inserted only for tenants whose derived inputs row
  * is free: the insert's trigger updates that row, and a tenant's own open
- * INSERT INTO training_queue_stats holds it. A tenant without the row (its
- * first sample) has nothing to wait for but a concurrent first sample,
- * which lock_timeout bounds.
+ * INSERT INTO training_queue_stats holds it. Every tenant with jobs has the
+ * row (the jobs trigger creates it with the first job), so nothing here
+ * waits for a tenant.
  */
 static const char *const sample_sql =
 "WITH sample AS ("
@@ -326,7 +326,6 @@ static const char *const sample_sql =
 "         max_wait_time_seconds, processing_rate_per_minute, timestamp)"
 "  SELECT s.tenant_id, s.queue_size, s.avg_wait, s.max_wait, s.rate, $1 FROM sample s"
 "   WHERE s.tenant_id IN (SELECT tenant_id FROM free)"
-"      OR NOT EXISTS (SELECT 1 FROM tenant_scaling.tenant_training_inputs i WHERE i.tenant_id = s.tenant_id)"
 "   ORDER BY s.tenant_id"
 "  RETURNING 1"
 ")"

@@ -139,7 +139,15 @@ static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 		" WHERE active_workers <> 0 OR provisioning_workers <> 0",
 	},
 	[SOURCE_JOBS] = {
-		[EVENT_INSERT] = JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"),
+		/*
+		 * A tenant with jobs has a tenant_training_inputs row, committed with
+		 * its first job: the queue sampling locks that row with SKIP LOCKED
+		 * and so never waits for a tenant, which it would if it had to insert
+		 * the row beside a tenant's uncommitted first sample.
+		 */
+		[EVENT_INSERT] = "WITH inputs AS (INSERT INTO tenant_scaling.tenant_training_inputs (tenant_id)"
+		"  SELECT DISTINCT tenant_id FROM new_rows ORDER BY tenant_id ON CONFLICT (tenant_id) DO NOTHING) "
+		JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"),
 		[EVENT_UPDATE] = JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"
 									" UNION ALL SELECT tenant_id, status, -1 FROM old_rows"),
 		[EVENT_DELETE] = JOB_DELTAS("SELECT tenant_id, status, -1 AS d FROM old_rows"),
