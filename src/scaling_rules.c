@@ -3,27 +3,39 @@
  *
  * Every key is described once in a table (name, kind, range, where it goes),
  * so the parser, the range checks and the error messages cannot drift apart.
+ *
+ * Numbers are read from their text in the document, not from cJSON's double,
+ * which would round 0.30000000000000000001 to 0.3 and hide that it is above
+ * a cpu_high of 0.3. A number is taken exactly or refused: more significant
+ * digits than a TsDecimal keeps is an error, not a rounding.
  */
 #include "scaling_rules.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * An integer key takes any number whose exact value is an integer: 4, but
+ * also 4.0, 4e0 and 0.4e1, as the double-based parser did and as PostgreSQL
+ * numeric compares them (jsonb keeps 4.0 as written). 4.5 is refused, and so
+ * is 4.0000000000000001, which a double would have read as 4.
+ */
 typedef enum RuleKind
 {
 	RULE_INTEGER,
 	RULE_NUMBER
 } RuleKind;
 
+/* bounds are integers, so that they convert exactly */
 typedef struct RuleKey
 {
 	const char *name;
 	RuleKind	kind;
-	double		min;
-	double		max;
+	int64_t		min;
+	int64_t		max;
 	size_t		offset;			/* into TrainingRules or InferenceRules */
 } RuleKey;
 
@@ -42,11 +54,18 @@ typedef struct RuleSection
 	const RuleOrder *orders;
 } RuleSection;
 
-#define ONE_YEAR_SECONDS 31536000.0
-#define ONE_DAY_SECONDS 86400.0
-#define ONE_HOUR_MS 3600000.0
-#define MAX_STEP 10000.0
-#define MAX_WORKERS 100000.0
+#define ONE_YEAR_SECONDS 31536000
+#define ONE_DAY_SECONDS 86400
+#define ONE_HOUR_MS 3600000
+#define MAX_STEP 10000
+#define MAX_WORKERS 100000
+
+/*
+ * The most digits after the decimal point PostgreSQL numeric keeps, so the
+ * smallest exponent of any number the SQL layer can pass. Refusing smaller
+ * ones keeps every accepted number far from the exponents TsDecimal clamps.
+ */
+#define NUMERIC_MAX_SCALE 16383
 
 #define T(field) offsetof(TrainingRules, field)
 static const RuleKey training_keys[] = {
@@ -199,10 +218,34 @@ format_range(const RuleKey *key, char *buf, size_t len)
 {
 	const char *kind = key->kind == RULE_INTEGER ? "an integer" : "a number";
 
-	if (key->max >= INT32_MAX)
-		snprintf(buf, len, "%s >= %.15g", kind, key->min);
+	if (key->max == INT32_MAX)
+		snprintf(buf, len, "%s >= %" PRId64, kind, key->min);
 	else
-		snprintf(buf, len, "%s between %.15g and %.15g", kind, key->min, key->max);
+		snprintf(buf, len, "%s between %" PRId64 " and %" PRId64, kind, key->min, key->max);
+}
+
+/*
+ * Copy text for a message into buf, of SCALING_RULES_QUOTE_MAX + 1 bytes: a
+ * 10 MB key must neither make a 10 MB message nor be cut by the message
+ * buffer, losing the closing quote. A longer text ends with "...", cut
+ * before a UTF-8 character rather than inside one.
+ */
+static void
+quote_text(const char *text, char *buf)
+{
+	size_t		cut = SCALING_RULES_QUOTE_MAX - 3;
+	int			i;
+
+	if (strnlen(text, SCALING_RULES_QUOTE_MAX + 1) <= SCALING_RULES_QUOTE_MAX)
+	{
+		strcpy(buf, text);
+		return;
+	}
+	/* a character has at most 3 continuation bytes (10xxxxxx) after its first */
+	for (i = 0; i < 3 && ((unsigned char) text[cut] & 0xC0) == 0x80; i++)
+		cut--;
+	memcpy(buf, text, cut);
+	strcpy(buf + cut, "...");
 }
 
 static void
@@ -217,13 +260,50 @@ list_keys(const RuleKey *keys, const char *section, char *buf, size_t len)
 		snprintf(buf + pos, len - pos, ".");
 }
 
+/*
+ * Significant digits of a number's text: from the first non-zero digit to the
+ * last one, so 0.300000000000000000000 has 1 and 1e400 has 1. With at most
+ * TS_DECIMAL_MAX_DIGITS of them, ts_decimal_parse reads the text without
+ * rounding.
+ */
+static size_t
+significant_digits(const char *text)
+{
+	size_t		digits = 0;		/* since the first non-zero one */
+	size_t		kept = 0;		/* up to the last non-zero one */
+	const char *p;
+
+	for (p = text; *p && *p != 'e' && *p != 'E'; p++)
+	{
+		if (*p < '0' || *p > '9' || (digits == 0 && *p == '0'))
+			continue;
+		digits++;
+		if (*p != '0')
+			kept = digits;
+	}
+	return kept;
+}
+
+/* the exact value within the key's range, and an integer for an integer key */
+static bool
+in_range(const RuleKey *key, TsDecimal v)
+{
+	/* normalized: no trailing zeros, so a fraction has a negative exponent */
+	if (key->kind == RULE_INTEGER && v.exp < 0)
+		return false;
+	return ts_decimal_cmp(v, ts_decimal_from_int(key->min)) >= 0 &&
+		ts_decimal_cmp(v, ts_decimal_from_int(key->max)) <= 0;
+}
+
+/* item's valuestring is the number's text (attach_numbers) */
 static bool
 apply_value(const RuleSection *section, const RuleKey *key, const cJSON *item,
 			void *target, RulesError *err)
 {
 	char		range[96];
+	char		given[SCALING_RULES_QUOTE_MAX + 1];
 	char		detail[128];
-	double		v = item->valuedouble;
+	TsDecimal	v;
 
 	format_range(key, range, sizeof(range));
 	if (!cJSON_IsNumber(item))
@@ -231,25 +311,28 @@ apply_value(const RuleSection *section, const RuleKey *key, const cJSON *item,
 		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
 		return fail(err, detail, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
 	}
-	if (!isfinite(v) || v < key->min || v > key->max ||
-		(key->kind == RULE_INTEGER && v != floor(v)))
+	quote_text(item->valuestring, given);
+	snprintf(detail, sizeof(detail), "The value given is %s.", given);
+	if (significant_digits(item->valuestring) > TS_DECIMAL_MAX_DIGITS)
+		return fail(err, detail, NULL, "\"%s.%s\" must have at most %d significant digits",
+					section->name, key->name, TS_DECIMAL_MAX_DIGITS);
+	if (!ts_decimal_parse(item->valuestring, &v))
+		return fail(err, detail, NULL, "\"%s.%s\" is a number that cannot be read",
+					section->name, key->name);
+	if (v.coef != 0 && v.exp < -NUMERIC_MAX_SCALE)
 	{
-		TsDecimal	given;
-		char		text[64];
+		char		hint[96];
 
-		if (ts_decimal_from_double(v, &given))
-		{
-			ts_decimal_to_string(given, text, sizeof(text));
-			snprintf(detail, sizeof(detail), "The value given is %s.", text);
-		}
-		else
-			snprintf(detail, sizeof(detail), "The value given is out of range.");
-		return fail(err, detail, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
+		snprintf(hint, sizeof(hint), "PostgreSQL numeric keeps at most %d digits after the decimal point.",
+				 NUMERIC_MAX_SCALE);
+		return fail(err, detail, hint, "\"%s.%s\" must be %s", section->name, key->name, range);
 	}
+	if (!in_range(key, v))
+		return fail(err, detail, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
 	if (key->kind == RULE_INTEGER)
-		*(int32_t *) ((char *) target + key->offset) = (int32_t) v;
-	else if (!ts_decimal_from_double(v, (TsDecimal *) ((char *) target + key->offset)))
-		return fail(err, NULL, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
+		*(int32_t *) ((char *) target + key->offset) = ts_decimal_trunc_int32(v);
+	else
+		*(TsDecimal *) ((char *) target + key->offset) = v;
 	return true;
 }
 
@@ -313,9 +396,11 @@ parse_section(const RuleSection *section, const cJSON *object, ScalingRules *rul
 		if (key == NULL)
 		{
 			char		hint[sizeof(err->hint)];
+			char		name[SCALING_RULES_QUOTE_MAX + 1];
 
 			list_keys(section->keys, section->name, hint, sizeof(hint));
-			return fail(err, NULL, hint, "unknown key \"%s.%s\"", section->name, item->string);
+			quote_text(item->string, name);
+			return fail(err, NULL, hint, "unknown key \"%s.%s\"", section->name, name);
 		}
 		if (!apply_value(section, key, item, target, err))
 			return false;
@@ -355,10 +440,103 @@ parse_document(const cJSON *doc, ScalingRules *rules, RulesError *err)
 		const RuleSection *section = find_section(item->string);
 
 		if (section == NULL)
+		{
+			char		name[SCALING_RULES_QUOTE_MAX + 1];
+
+			quote_text(item->string, name);
 			return fail(err, NULL, "The top-level keys are \"training\" and \"inference\".",
-						"unknown key \"%s\"", item->string);
+						"unknown key \"%s\"", name);
+		}
 		if (!parse_section(section, item, rules, err))
 			return false;
+	}
+	return true;
+}
+
+/*
+ * The number texts of a document, in order. cJSON keeps no number text, so
+ * the input is scanned again: outside strings, a '-' or a digit can only
+ * start a number, which runs over the characters cJSON's parse_number
+ * collects. Strings are skipped with their backslash escapes, as cJSON's
+ * parse_string skips them.
+ */
+typedef struct NumberScan
+{
+	const char *json;
+	size_t		len;
+	size_t		pos;
+	bool		out_of_memory;
+} NumberScan;
+
+static bool
+is_number_char(char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
+/* The next number token as [*start, *end); false at the end of the input. */
+static bool
+next_number(NumberScan *scan, size_t *start, size_t *end)
+{
+	const char *s = scan->json;
+	size_t		p = scan->pos;
+
+	while (p < scan->len)
+	{
+		if (s[p] == '"')
+		{
+			for (p++; p < scan->len && s[p] != '"'; p++)
+				if (s[p] == '\\' && p + 1 < scan->len)
+					p++;
+			p++;				/* the closing quote, or past the end */
+		}
+		else if (s[p] == '-' || (s[p] >= '0' && s[p] <= '9'))
+		{
+			*start = p;
+			while (p < scan->len && is_number_char(s[p]))
+				p++;
+			*end = scan->pos = p;
+			return true;
+		}
+		else
+			p++;
+	}
+	scan->pos = scan->len;
+	return false;
+}
+
+/*
+ * Give the number nodes of a pre-order walk the number texts of the document,
+ * the k-th node the k-th text: cJSON appends children in document order, so
+ * the two orders are the same. The text goes into the node's valuestring,
+ * unused for numbers; cJSON_Delete frees the valuestring of any node, so the
+ * text is freed with the tree on every path. False when a node finds no text
+ * left, or out of memory.
+ */
+static bool
+attach_numbers(cJSON *item, NumberScan *scan)
+{
+	for (; item != NULL; item = item->next)
+	{
+		size_t		start,
+					end;
+
+		if (!cJSON_IsNumber(item))
+		{
+			if (!attach_numbers(item->child, scan))
+				return false;
+			continue;
+		}
+		if (!next_number(scan, &start, &end))
+			return false;
+		item->valuestring = cJSON_malloc(end - start + 1);
+		if (item->valuestring == NULL)
+		{
+			scan->out_of_memory = true;
+			return false;
+		}
+		memcpy(item->valuestring, scan->json + start, end - start);
+		item->valuestring[end - start] = '\0';
 	}
 	return true;
 }
@@ -368,6 +546,9 @@ scaling_rules_parse(const char *json, size_t len, ScalingRules *rules, RulesErro
 {
 	cJSON	   *doc;
 	const char *end = NULL;
+	NumberScan	scan = {json, len, 0, false};
+	size_t		start,
+				stop;
 	bool		ok;
 
 	scaling_rules_set_defaults(rules);
@@ -386,7 +567,14 @@ scaling_rules_parse(const char *json, size_t len, ScalingRules *rules, RulesErro
 	}
 	if (doc == NULL)
 		return fail(err, NULL, NULL, "not a valid JSON document");
-	ok = parse_document(doc, rules, err);
+	/* as many texts as number nodes, or the pairing cannot be trusted */
+	if (!attach_numbers(doc, &scan) || next_number(&scan, &start, &stop))
+		ok = scan.out_of_memory ?
+			fail(err, NULL, NULL, "out of memory reading the numbers of the document") :
+			fail(err, "The numbers libcjson read do not match the numbers of the text.", NULL,
+				 "the numbers of the document could not be read");
+	else
+		ok = parse_document(doc, rules, err);
 	cJSON_Delete(doc);
 	return ok;
 }

@@ -50,6 +50,12 @@ typedef struct ScalingRules
 	InferenceRules inference;
 } ScalingRules;
 
+/*
+ * Text taken from the document (a key name, a number) is quoted in a message
+ * up to this many bytes, "..." included when it is cut.
+ */
+#define SCALING_RULES_QUOTE_MAX 64
+
 typedef struct RulesError
 {
 	char		message[256];	/* "invalid scaling_rules: ..." */

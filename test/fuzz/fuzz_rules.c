@@ -273,7 +273,7 @@ check_accepted_rules(const ScalingRules *rules)
 	size_t		k;
 
 	for (k = 0; k < sizeof(decimals) / sizeof(decimals[0]); k++)
-		check_normalized(*decimals[k], 17);	/* from doubles: at most 17 digits */
+		check_normalized(*decimals[k], TS_DECIMAL_MAX_DIGITS);	/* read exactly, never rounded */
 
 	REQUIRE(INT_WITHIN(t->scale_out_queue_size, 0, INT32_MAX));
 	REQUIRE(INT_WITHIN(t->scale_in_queue_size, 0, INT32_MAX));

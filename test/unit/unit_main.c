@@ -9,6 +9,8 @@ main(void)
 {
 	test_decimal();
 	test_rules();
+	test_rules_numbers();
+	test_rules_quotes();
 	test_invalid_rules();
 	test_decide();
 	test_cooldown();

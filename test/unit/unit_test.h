@@ -33,6 +33,8 @@ extern int	unit_failed;
 
 void		test_decimal(void);
 void		test_rules(void);
+void		test_rules_numbers(void);
+void		test_rules_quotes(void);
 void		test_invalid_rules(void);
 void		test_decide(void);
 void		test_cooldown(void);
