@@ -184,6 +184,8 @@ SELECT finish_training_job('a7000000-0000-0000-0000-000000000001'::uuid, NULL, t
 
 -- 14 (low): thresholds are compared exactly, never through a double
 SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.30000000000000000001, "cpu_high": 0.3}}');
+-- 18 digits are kept exactly: a double would call these equal
+SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.300000000000000001, "cpu_high": 0.3}}');
 SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.29999999999999999, "cpu_high": 0.3}}');
 
 DISCARD TEMP;
