@@ -5,7 +5,7 @@ MODULE_big = tenant_scaling
 PURE_OBJS = src/ts_decimal.o src/scaling_rules.o src/decide.o
 OBJS = $(PURE_OBJS) src/tenant_scaling.o src/catalog.o src/sql_support.o src/apply.o src/evaluate.o \
 	src/cycle.o src/runs.o src/endpoint.o src/worker.o src/derived.o src/jobs.o src/security.o src/cost.o \
-	src/policy.o src/training.o src/inference.o src/allocate.o src/triggers.o
+	src/policy.o src/training.o src/inference.o src/allocate.o src/triggers.o src/job_counts.o
 
 # install scripts and upgrade scripts: CREATE EXTENSION installs 0.1.0 and
 # runs the upgrades to the default version

@@ -111,7 +111,7 @@ BEGIN
     DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp > limit_ts OR timestamp = '-infinity';
     GET DIAGNOSTICS m = ROW_COUNT;
     IF n + m > 0 THEN
-        RAISE NOTICE 'removed % endpoint_metrics and % training_queue_stats rows stamped in the future or at infinity', n, m
+        RAISE WARNING 'removed % endpoint_metrics and % training_queue_stats rows stamped in the future or at infinity', n, m
             USING DETAIL = 'Such a sample stays the newest forever and hides every real one.';
     END IF;
 END
@@ -220,3 +220,58 @@ $$;
 INSERT INTO tenant_scaling.tenant_training_inputs (tenant_id)
 SELECT DISTINCT tenant_id FROM tenant_scaling.training_jobs ORDER BY 1
 ON CONFLICT (tenant_id) DO NOTHING;
+
+--------------------------------------------------------------------------
+-- A bound on each tenant's queue: max_queued_jobs per tier, overridable per
+-- tenant (one tenant queued 300,000 jobs). Enforced where the queue is
+-- counted (src/job_counts.c), exact under concurrency.
+--------------------------------------------------------------------------
+
+ALTER TABLE tenant_scaling.tiers
+    ADD COLUMN max_queued_jobs int NOT NULL DEFAULT 1000
+        CONSTRAINT tiers_max_queued_jobs_not_negative CHECK (max_queued_jobs >= 0);
+UPDATE tenant_scaling.tiers
+   SET max_queued_jobs = CASE tier WHEN 'basic' THEN 100 WHEN 'standard' THEN 1000
+                                   WHEN 'premium' THEN 10000 ELSE 100000 END
+ WHERE tier IN ('basic', 'standard', 'premium', 'enterprise');
+COMMENT ON COLUMN tenant_scaling.tiers.max_queued_jobs IS
+'training jobs a tenant of this tier may have queued at once, without its own max_queued_jobs';
+ALTER TABLE tenant_scaling.tenant_scaling_config
+    ADD COLUMN max_queued_jobs int CONSTRAINT max_queued_jobs_not_negative CHECK (max_queued_jobs >= 0);
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_queued_jobs IS
+'training jobs the tenant may have queued at once; NULL takes the tier''s';
+
+-- a restored edited seed tier keeps its queue limit too
+CREATE OR REPLACE FUNCTION tenant_scaling.merge_seed_row()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    merged boolean := false;
+BEGIN
+    -- NEW's fields are read only for the table that has them
+    IF TG_TABLE_NAME = 'tiers' THEN
+        IF NEW.tier IN ('basic', 'standard', 'premium', 'enterprise') THEN
+            UPDATE tenant_scaling.tiers
+               SET tier_rank = NEW.tier_rank, resource_multiplier = NEW.resource_multiplier,
+                   max_cpu = NEW.max_cpu, max_gpu = NEW.max_gpu, description = NEW.description,
+                   max_queued_jobs = NEW.max_queued_jobs
+             WHERE tier = NEW.tier;
+            merged := FOUND;
+        END IF;
+    ELSIF TG_TABLE_NAME = 'resource_prices' THEN
+        UPDATE tenant_scaling.resource_prices SET unit_price = NEW.unit_price, currency = NEW.currency
+         WHERE resource = NEW.resource;
+        merged := FOUND;
+    ELSIF NEW.workload_type IN ('training_small', 'training_medium', 'training_large', 'inference_small',
+                                'inference_medium', 'inference_large', 'feature_computation') THEN
+        UPDATE tenant_scaling.workload_profiles
+           SET cpu = NEW.cpu, gpu = NEW.gpu, memory_gb = NEW.memory_gb, storage_gb = NEW.storage_gb,
+               network_mbps = NEW.network_mbps
+         WHERE workload_type = NEW.workload_type;
+        merged := FOUND;
+    END IF;
+    IF merged THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;

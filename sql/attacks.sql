@@ -167,6 +167,21 @@ SELECT endpoint_id, desired_replicas FROM inference_endpoints WHERE tenant_id = 
  ORDER BY 1;
 DROP TRIGGER refuse_atk_1 ON scaling_events;
 
+-- 10 (low): a tenant's queue has a bound, its tier's max_queued_jobs or its own
+SELECT tier, max_queued_jobs FROM tiers ORDER BY tier_rank;
+UPDATE tenant_scaling_config SET max_queued_jobs = 3 WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
+SET ROLE ts_attack_tenant;
+SELECT count(submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1))
+  FROM generate_series(1, 2);
+-- a statement that would pass the bound is refused whole
+SELECT count(submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1))
+  FROM generate_series(1, 2);
+SELECT submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1) > 0 AS queued;
+SELECT submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1) > 0 AS queued;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT queued_jobs, running_jobs FROM tenant_job_counts WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
+
 -- 11 (low): a tenant with auto-scaling off cannot scale itself by feeding hot metrics
 UPDATE tenant_scaling_config SET auto_scaling_enabled = false WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
 UPDATE inference_endpoints SET last_scaled_at = NULL, last_scale_out_at = NULL WHERE endpoint_id = 'atk-1b';
@@ -194,6 +209,9 @@ DROP ROLE ts_attacker, ts_attack_tenant, ts_attack_operator;
 DROP FUNCTION public.ts_is_superuser(name), public.refuse_atk_1();
 DELETE FROM tenant_roles WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
 DELETE FROM scaling_events WHERE tenant_id::text LIKE 'a7000000-%';
+DELETE FROM training_jobs WHERE tenant_id::text LIKE 'a7000000-%';
+DELETE FROM tenant_job_counts WHERE tenant_id::text LIKE 'a7000000-%';
+DELETE FROM tenant_training_inputs WHERE tenant_id::text LIKE 'a7000000-%';
 DELETE FROM tenant_training_state WHERE tenant_id::text LIKE 'a7000000-%';
 DELETE FROM inference_endpoints WHERE tenant_id::text LIKE 'a7000000-%';
 DELETE FROM tenant_scaling_config WHERE tenant_id::text LIKE 'a7000000-%';

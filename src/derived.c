@@ -2,7 +2,8 @@
  * derived.c: the derived state a cycle reads, kept by statement triggers.
  *
  * tenant_training_inputs holds each tenant's newest queue sample and its
- * workers by status; tenant_job_counts its jobs queued and running;
+ * workers by status; tenant_job_counts its jobs queued and running
+ * (job_counts.c);
  * endpoint_metrics_latest holds each endpoint's newest
  * metrics. The triggers read the statement's transition tables, so a bulk
  * insert costs one upsert statement, and a decision costs one primary-key
@@ -14,6 +15,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 
+#include "job_counts.h"
 #include "security.h"
 #include "sql_support.h"
 
@@ -84,17 +86,17 @@ typedef enum DerivedEvent
 	" SET active_workers = i.active_workers + excluded.active_workers," \
 	"     provisioning_workers = i.provisioning_workers + excluded.provisioning_workers"
 
-/* the same for training jobs queued and running, in a table of their own so that
- * admission (which locks a tenant's row) never waits for a cycle's writes */
+/*
+ * Training jobs queued and running: each statement's change per tenant, in
+ * tenant order, which job_counts.c adds to tenant_job_counts (a table of its
+ * own, so that admission, which locks a tenant's row, never waits for a
+ * cycle's writes).
+ */
 #define JOB_DELTAS(rows) \
-	"INSERT INTO tenant_scaling.tenant_job_counts AS c (tenant_id, queued_jobs, running_jobs)" \
-	" SELECT tenant_id, sum(d * (status = 'queued')::int), sum(d * (status = 'running')::int)" \
-	"   FROM (" rows ") j GROUP BY tenant_id" \
+	"SELECT tenant_id, sum(d * (status = 'queued')::int)::int4, sum(d * (status = 'running')::int)::int4" \
+	"  FROM (" rows ") j GROUP BY tenant_id" \
 	" HAVING sum(d * (status = 'queued')::int) <> 0 OR sum(d * (status = 'running')::int) <> 0" \
-	"  ORDER BY tenant_id" \
-	" ON CONFLICT (tenant_id) DO UPDATE" \
-	" SET queued_jobs = c.queued_jobs + excluded.queued_jobs," \
-	"     running_jobs = c.running_jobs + excluded.running_jobs"
+	" ORDER BY tenant_id"
 
 static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 	[SOURCE_STATS] = {
@@ -226,6 +228,8 @@ ts_maintain_derived_state(PG_FUNCTION_ARGS)
 	ret = SPI_execute_plan(plan, NULL, NULL, false, 0);
 	if (ret < 0)
 		elog(ERROR, "derived state maintenance failed: %s", SPI_result_code_string(ret));
+	if (source == SOURCE_JOBS && event != EVENT_TRUNCATE)
+		ts_add_job_deltas(SPI_tuptable, SPI_processed);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
