@@ -86,18 +86,6 @@ typedef enum DerivedEvent
 	" SET active_workers = i.active_workers + excluded.active_workers," \
 	"     provisioning_workers = i.provisioning_workers + excluded.provisioning_workers"
 
-/*
- * Training jobs queued and running: each statement's change per tenant, in
- * tenant order, which job_counts.c adds to tenant_job_counts (a table of its
- * own, so that admission, which locks a tenant's row, never waits for a
- * cycle's writes).
- */
-#define JOB_DELTAS(rows) \
-	"SELECT tenant_id, sum(d * (status = 'queued')::int)::int4, sum(d * (status = 'running')::int)::int4" \
-	"  FROM (" rows ") j GROUP BY tenant_id" \
-	" HAVING sum(d * (status = 'queued')::int) <> 0 OR sum(d * (status = 'running')::int) <> 0" \
-	" ORDER BY tenant_id"
-
 static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 	[SOURCE_STATS] = {
 		[EVENT_INSERT] =
@@ -141,18 +129,7 @@ static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 		" WHERE active_workers <> 0 OR provisioning_workers <> 0",
 	},
 	[SOURCE_JOBS] = {
-		/*
-		 * A tenant with jobs has a tenant_training_inputs row, committed with
-		 * its first job: the queue sampling locks that row with SKIP LOCKED
-		 * and so never waits for a tenant, which it would if it had to insert
-		 * the row beside a tenant's uncommitted first sample.
-		 */
-		[EVENT_INSERT] = "WITH inputs AS (INSERT INTO tenant_scaling.tenant_training_inputs (tenant_id)"
-		"  SELECT DISTINCT tenant_id FROM new_rows ORDER BY tenant_id ON CONFLICT (tenant_id) DO NOTHING) "
-		JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"),
-		[EVENT_UPDATE] = JOB_DELTAS("SELECT tenant_id, status, 1 AS d FROM new_rows"
-									" UNION ALL SELECT tenant_id, status, -1 FROM old_rows"),
-		[EVENT_DELETE] = JOB_DELTAS("SELECT tenant_id, status, -1 AS d FROM old_rows"),
+		/* inserts, updates and deletes: job_counts.c */
 		[EVENT_TRUNCATE] =
 		"UPDATE tenant_scaling.tenant_job_counts SET queued_jobs = 0, running_jobs = 0"
 		" WHERE queued_jobs <> 0 OR running_jobs <> 0",
@@ -224,12 +201,16 @@ ts_maintain_derived_state(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (event != EVENT_TRUNCATE && SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables");
-	plan = ts_keep_plan(&derived_plans[source][event], derived_sql[source][event], 0, NULL);
-	ret = SPI_execute_plan(plan, NULL, NULL, false, 0);
-	if (ret < 0)
-		elog(ERROR, "derived state maintenance failed: %s", SPI_result_code_string(ret));
 	if (source == SOURCE_JOBS && event != EVENT_TRUNCATE)
-		ts_add_job_deltas(SPI_tuptable, SPI_processed);
+		ts_maintain_job_counts(event == EVENT_INSERT ? JOB_ROWS_INSERTED :
+							   event == EVENT_UPDATE ? JOB_ROWS_UPDATED : JOB_ROWS_DELETED);
+	else
+	{
+		plan = ts_keep_plan(&derived_plans[source][event], derived_sql[source][event], 0, NULL);
+		ret = SPI_execute_plan(plan, NULL, NULL, false, 0);
+		if (ret < 0)
+			elog(ERROR, "derived state maintenance failed: %s", SPI_result_code_string(ret));
+	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -7,13 +7,19 @@
 
 #include "postgres.h"
 
-#include "executor/spi.h"
+typedef enum JobRowsChange
+{
+	JOB_ROWS_INSERTED,			/* new_rows */
+	JOB_ROWS_UPDATED,			/* old_rows and new_rows */
+	JOB_ROWS_DELETED,			/* old_rows */
+	JOB_ROWS_CHANGES
+} JobRowsChange;
 
 /*
- * Add each row of deltas (tenant_id uuid, queued int4, running int4), in
- * tenant order, to the tenant's counts; an error (SQLSTATE TS001) when a
- * tenant's queue grows past its limit. SPI must be connected.
+ * From a training_jobs statement's transition tables (registered with SPI,
+ * which must be connected): add each tenant's change to its counts; an error
+ * (SQLSTATE TS001) when inserted jobs grow a tenant's queue past its limit.
  */
-extern void ts_add_job_deltas(SPITupleTable *deltas, uint64 count);
+extern void ts_maintain_job_counts(JobRowsChange change);
 
 #endif

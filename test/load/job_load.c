@@ -104,7 +104,8 @@ setup(PGconn *conn)
 		snprintf(tenant_ids[i], sizeof(tenant_ids[i]), "cafe0000-0000-0000-0000-%012d", i);
 		snprintf(sql, sizeof(sql),
 				 "INSERT INTO tenant_scaling.tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs,"
-				 " max_model_size_gb, max_training_duration_hours) VALUES ('%s', 'basic', %d, 100, 100)",
+				 " max_model_size_gb, max_training_duration_hours, max_queued_jobs)"
+				 " VALUES ('%s', 'basic', %d, 100, 100, 1000000)",
 				 tenant_ids[i], 1 + i % 5);
 		exec_or_die(conn, sql);
 	}
