@@ -2,31 +2,48 @@
 EXTENSION = tenant_scaling tenant_scaling_proxy
 MODULE_big = tenant_scaling
 
-PURE_OBJS = src/ts_decimal.o src/scaling_rules.o src/decide.o
-OBJS = $(PURE_OBJS) src/tenant_scaling.o src/catalog.o src/sql_support.o src/apply.o src/evaluate.o \
-	src/cycle.o src/runs.o src/endpoint.o src/worker.o src/derived.o src/jobs.o src/security.o src/cost.o \
-	src/policy.o src/training.o src/inference.o src/allocate.o src/triggers.o src/job_counts.o
+# the pure core: no PostgreSQL headers, unit-tested and fuzzed on its own
+CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o
+# reading and writing the extension's own tables: lookups, derived state, triggers, tenants
+ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/security.o \
+	src/access/derived.o src/access/job_counts.o src/access/cost.o src/access/triggers.o
+# from rows to applied decisions: evaluation, writing, the cycle
+DECISIONS_OBJS = src/decisions/evaluate.o src/decisions/apply.o src/decisions/cycle.o
+# the SQL-callable functions
+API_OBJS = src/api/policy.o src/api/training.o src/api/inference.o src/api/allocate.o \
+	src/api/endpoint.o src/api/jobs.o src/api/runs.o
+OBJS = $(CORE_OBJS) $(ACCESS_OBJS) $(DECISIONS_OBJS) $(API_OBJS) src/scheduler/worker.o src/tenant_scaling.o
 
 # install scripts and upgrade scripts: CREATE EXTENSION installs 0.1.0 and
 # runs the upgrades to the default version
 DATA = $(wildcard tenant_scaling--*.sql) $(wildcard tenant_scaling_proxy--*.sql)
 
-# one pg_regress file per capability, in the order of sql/schedule
-REGRESS = $(patsubst sql/%.sql,%,$(shell cat sql/schedule 2>/dev/null | sed -n 's/^test: *//p' | tr ' ' '\n' | sed 's|^|sql/|;s|$$|.sql|'))
-REGRESS_OPTS = --inputdir=. --load-extension=tenant_scaling
-
-# isolation specs in test/specs, their expected output in test/expected
-ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+# Tests, all under test/: pg_regress (test/sql, test/expected), isolation
+# (test/specs, test/expected) and TAP (test/t), run by make installcheck
+# against a running server with the library preloaded (TAP as a non-root user).
+REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security \
+	search_path cost attacks privileges
+REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling
+ISOLATION = cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission
 ISOLATION_OPTS = --inputdir=test --load-extension=tenant_scaling
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
 
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson)
 CJSON_LIBS := $(shell pkg-config --libs libcjson)
-PG_CPPFLAGS = -Isrc $(CJSON_CFLAGS)
+SRC_DIRS = src src/core src/access src/decisions src/api src/scheduler
+PG_CPPFLAGS = $(addprefix -I,$(SRC_DIRS)) $(CJSON_CFLAGS)
 PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers
-SHLIB_LINK = $(CJSON_LIBS)
 
-EXTRA_CLEAN = test/unit/unit_tests results regression.diffs regression.out output_iso
+# Only what PostgreSQL looks up is exported (the library is loaded RTLD_GLOBAL,
+# so any other name could clash with another extension's): the C functions the
+# install scripts name, their info functions, the module magic, _PG_init and
+# the scheduler's entry point. test/symbols.sh checks the shared object.
+EXPORTS = src/exports.map
+SHLIB_LINK = $(CJSON_LIBS) -Wl,--version-script=$(EXPORTS)
+
+EXTRA_CLEAN = test/unit/unit_tests results regression.diffs regression.out output_iso tmp_check $(EXPORTS)
 
 # JIT bitcode would need clang and llvm at build time; the functions are not JIT targets
 override with_llvm = no
@@ -35,10 +52,17 @@ PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# the export list, from the install scripts (rules after PGXS's, so that "all" stays the default)
+$(EXPORTS): $(wildcard tenant_scaling--*.sql)
+	{ echo '{ global: _PG_init; Pg_magic_func; pg_finfo_*; ts_scheduler_main;'; \
+	  sed -n "s/.*'MODULE_PATHNAME', *'\([a-z_0-9]*\)'.*/  \1;/p" $^ | sort -u; \
+	  echo 'local: *; };'; } > $@
+$(shlib): $(EXPORTS)
+
 # Unit tests of the pure C code: no PostgreSQL headers, no server.
-UNIT_SRCS = $(wildcard test/unit/*.c) src/ts_decimal.c src/scaling_rules.c src/decide.c
-test/unit/unit_tests: $(UNIT_SRCS) $(wildcard src/*.h test/unit/*.h)
-	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isrc $(CJSON_CFLAGS) \
+UNIT_SRCS = $(wildcard test/unit/*.c) $(CORE_OBJS:.o=.c)
+test/unit/unit_tests: $(UNIT_SRCS) $(wildcard src/core/*.h test/unit/*.h)
+	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isrc/core $(CJSON_CFLAGS) \
 		-DTS_INVALID_RULES_PATH='"$(abspath test/unit/invalid_rules.txt)"' -o $@ $(UNIT_SRCS) $(CJSON_LIBS) -lm
 
 unit: test/unit/unit_tests
@@ -47,4 +71,4 @@ unit: test/unit/unit_tests
 .PHONY: unit
 
 # PGXS does not track headers: rebuild everything when one changes
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))

@@ -1,5 +1,6 @@
 /*
- * tenant_scaling.c: module initialisation and configuration parameters.
+ * tenant_scaling.c: module initialisation and every configuration parameter
+ * (declared in settings.h).
  */
 #include "postgres.h"
 
@@ -9,9 +10,8 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
-#include "catalog.h"
-#include "cycle.h"
-#include "sql_support.h"
+#include "settings.h"
+#include "table_access.h"
 #include "worker.h"
 
 PG_MODULE_MAGIC;
@@ -19,7 +19,14 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 int			ts_max_training_workers = 10;
+int			ts_metrics_max_age = 300;
 int			ts_max_clock_skew = 300;
+int			ts_history_retention = 7 * 24 * 3600;
+int			ts_cost_refresh_interval = 300;
+int			ts_cycle_lock_timeout = 100;
+bool		ts_scheduler_enabled = true;
+int			ts_naptime = 15;
+char	   *ts_database = NULL;
 
 /* settings a session or the configuration file may change */
 static void
@@ -75,7 +82,7 @@ _PG_init(void)
 		return;
 
 	define_runtime_settings();
-	ts_catalog_init();
+	ts_table_access_init();
 	if (!process_shared_preload_libraries_in_progress)
 	{
 		MarkGUCPrefixReserved("tenant_scaling");

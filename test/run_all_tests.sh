@@ -11,7 +11,7 @@ TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # before cluster.sh, which reads it into TS_PACKAGES when sourced
 TS_EXTRA_PACKAGES="valgrind clang-14 libclang-rt-14-dev"
 . "$TS_ROOT/test/lib/cluster.sh"
-SUITES=${TS_SUITES:-"unit valgrind fuzz regress isolation differential load proxy tap"}
+SUITES=${TS_SUITES:-"unit valgrind fuzz symbols regress isolation differential load proxy tap"}
 
 total_passed=0
 total_failed=0
@@ -63,27 +63,44 @@ suite_fuzz() {
 	bash "$TS_ROOT/test/fuzz/run.sh" "${TS_FUZZ_SECONDS:-20}"
 }
 
-suite_regress() {
+# only what PostgreSQL looks up is exported from the shared object
+suite_symbols() {
+	bash "$TS_ROOT/test/symbols.sh" "$TS_ROOT/tenant_scaling.so"
+}
+
+# The three PGXS suites are make installcheck against the running cluster,
+# one at a time (make stops at the first failing one), in a copy of the tree
+# the postgres user owns: TAP tests start clusters of their own, which root
+# may not.
+TREE=""
+tree_for_postgres() {
+	if [ -z "$TREE" ]; then
+		TREE="$WORK/tree"
+		mkdir -p "$TREE"
+		cp -r "$TS_ROOT/Makefile" "$TS_ROOT"/*.control "$TS_ROOT"/*.sql "$TS_ROOT/test" "$TREE/"
+		chown -R postgres: "$TREE"
+	fi
+}
+
+# installcheck SUITE VARIABLES...: run as postgres, print the output, and the counts
+installcheck() {
 	local out status
-	out=$(make -C "$TS_ROOT" installcheck ISOLATION= 2>&1)
+	tree_for_postgres
+	out=$(cd "$TREE" && runuser -u postgres -- env PATH="$PG_BIN:/usr/bin:/bin" PGHOST="$PGHOST" PGPORT="$PGPORT" \
+		PGUSER="$PGUSER" PG_TEST_TIMEOUT_DEFAULT=60 make installcheck PG_CONFIG="$PG_CONFIG" "$@" 2>&1)
 	status=$?
 	echo "$out"
-	[ -f "$TS_ROOT/regression.diffs" ] && [ $status != 0 ] && head -n 200 "$TS_ROOT/regression.diffs"
-	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
-		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
+	[ $status != 0 ] && cat "$TREE"/regression.diffs "$TREE"/output_iso/regression.diffs 2>/dev/null | head -n 200
+	[ $status != 0 ] && cat "$TREE"/tmp_check/log/*.log 2>/dev/null | tail -n 100
+	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok|^ok [0-9]+')" \
+		"$(echo "$out" | grep -cE '\.\.\. FAILED|^not ok [0-9]+')"
 	return $status
 }
 
-suite_isolation() {
-	local out status
-	out=$(make -C "$TS_ROOT" installcheck REGRESS= 2>&1)
-	status=$?
-	echo "$out"
-	[ $status != 0 ] && cat "$TS_ROOT"/output_iso/regression.diffs 2>/dev/null | head -n 200
-	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '\.\.\. ok')" \
-		"$(echo "$out" | grep -cE '\.\.\. FAILED')"
-	return $status
-}
+suite_regress() { installcheck ISOLATION= TAP_TESTS=; }
+suite_isolation() { installcheck REGRESS= TAP_TESTS=; }
+# TAP tests (PostgreSQL::Test::Cluster) start clusters of their own
+suite_tap() { installcheck REGRESS= ISOLATION= PROVE_FLAGS=-v; }
 
 # the job queue under load: 16 libpq clients, a monitor, bounded in time
 suite_load() {
@@ -98,22 +115,6 @@ suite_load() {
 # scale-out: a proxy database and two shard databases in the same cluster
 suite_proxy() {
 	bash "$TS_ROOT/test/proxy/run.sh"
-}
-
-# TAP tests (PostgreSQL::Test::Cluster) start clusters of their own, as postgres
-suite_tap() {
-	local dir="$WORK/tap" out status
-	mkdir -p "$dir" && cp -r "$TS_ROOT/test/tap" "$dir/t" && chown -R postgres: "$dir"
-	out=$(cd "$dir" && runuser -u postgres -- env PATH="$PG_BIN:/usr/bin:/bin" \
-		PERL5LIB=/usr/lib/postgresql/15/lib/pgxs/src/test/perl PG_TEST_TIMEOUT_DEFAULT=60 \
-		PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
-		prove -v t/*.pl 2>&1)
-	status=$?
-	echo "$out"
-	[ $status != 0 ] && cat "$dir"/tmp_check/log/*.log 2>/dev/null | tail -n 100
-	printf '%d passed, %d failed\n' "$(echo "$out" | grep -cE '^ok [0-9]+')" \
-		"$(echo "$out" | grep -cE '^not ok [0-9]+')"
-	return $status
 }
 
 suite_differential() {

@@ -5,10 +5,10 @@
 -- Prints one line per check, "ok - <name> (<rows> rows)" or
 -- "not ok - <name> (<count> mismatches of <rows>, sample ...)"; run.sh adds the summary.
 --
--- Where DESIGN.md departs from the seed ("departs:"), the check asserts the departure
+-- Where the product departs from the seed (README, Departures) ("departs:"), the check asserts the departure
 -- exactly (where it happens and what we answer instead); where our answer has no peer
 -- (provisioning workers, tenant_training_config, scaling_rules), the check compares the
--- C function with DESIGN's rule written independently in SQL (pg_temp.design_*).
+-- C function with the documented rule written independently in SQL (pg_temp.design_*).
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -227,7 +227,7 @@ $$SELECT count(*) = 1, format('%s returned %s rows', t.tenant_id, count(*))
   LEFT JOIN LATERAL tenant_scaling.get_tenant_scaling_policy(t.tenant_id) AS p ON true
   GROUP BY t.tenant_id$$);
 
-SELECT pg_temp.check('get_tenant_scaling_policy: NULL tenant returns no row (STRICT, DESIGN 5a), where the peer answers the default row',
+SELECT pg_temp.check('get_tenant_scaling_policy: NULL tenant returns no row (STRICT, README, SQL API), where the peer answers the default row',
 $$SELECT (SELECT count(*) FROM tenant_scaling.get_tenant_scaling_policy(NULL)) = 0
          AND (SELECT p::text FROM seed_baseline.get_tenant_scaling_policy(NULL) AS p) = '(basic,1,1,24,f)',
          'NULL tenant'$$);
@@ -242,7 +242,7 @@ CREATE TYPE pg_temp.inference_ours AS (action text, delta int, new_replicas int,
 CREATE TYPE pg_temp.inference_peer AS (action text, delta int, min_replicas int, max_replicas int, new_replicas int);
 CREATE TYPE pg_temp.inference_design AS (action text, delta int, new_replicas int);
 
--- DESIGN 3.2 (with the section 4 overrides) as plain SQL, independent of the C code.
+-- the README's training rule (with the scaling_rules overrides) as plain SQL, independent of the C code.
 -- A comparison with NULL is false: a CASE branch whose condition is NULL is not taken.
 CREATE FUNCTION pg_temp.design_training(
     cur int, qs int, wait numeric, tr jsonb, has_ttc boolean, dist boolean, ttc_max int,
@@ -296,7 +296,7 @@ LEFT JOIN LATERAL (SELECT ROW(x.*)::pg_temp.training_decision
 LEFT JOIN LATERAL (SELECT ROW(x.*)::pg_temp.training_decision
                    FROM seed_baseline.check_training_scaling_trigger(t.tenant_id) AS x) AS p(p) ON true;
 
--- plain: where the seed and DESIGN read the same inputs
+-- plain: where the seed and the documented rule read the same inputs
 ALTER TABLE training_cmp ADD COLUMN plain boolean;
 UPDATE training_cmp SET plain = NOT has_ttc AND scaling_rules IS NULL AND provisioning = 0 AND active <= 10;
 
@@ -321,15 +321,15 @@ $$SELECT (ours IS DISTINCT FROM peer) = departure
   -- the departure must actually occur in the data
   SELECT count(*) > 0, 'no departure row in the data' FROM training_ref WHERE plain AND departure$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: the SQL transcription of DESIGN 3.2 reproduces the peer on plain tenants (except the departure)',
+SELECT pg_temp.check('check_training_scaling_trigger: the SQL transcription of the README's rule reproduces the peer on plain tenants (except the departure)',
 $$SELECT design IS NOT DISTINCT FROM peer, format('%s design=%s peer=%s', tenant_id, design, peer)
   FROM training_ref WHERE plain AND NOT departure$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: equals DESIGN 3.2 for every tenant (known, unconfigured, unknown)',
+SELECT pg_temp.check('check_training_scaling_trigger: equals the README's rule for every tenant (known, unconfigured, unknown)',
 $$SELECT ours IS NOT DISTINCT FROM design, format('%s ours=%s design=%s', tenant_id, ours, design)
   FROM training_ref$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants with provisioning workers (counted as capacity) follow DESIGN 3.2',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants with provisioning workers (counted as capacity) follow the README's rule',
 $$SELECT ours IS NOT DISTINCT FROM design,
          format('%s ours=%s design=%s active=%s provisioning=%s', tenant_id, ours, design, active, provisioning)
   FROM training_ref WHERE provisioning > 0$$);
@@ -339,12 +339,12 @@ $$SELECT count(*) FILTER (WHERE (ours).target_workers IS DISTINCT FROM (peer).ta
          'ours never differs from the peer where workers are provisioning'
   FROM training_ref WHERE provisioning > 0 AND NOT has_ttc AND scaling_rules IS NULL$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants with a tenant_training_config row (ceiling max_workers or 1) follow DESIGN 3.2',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants with a tenant_training_config row (ceiling max_workers or 1) follow the README's rule',
 $$SELECT ours IS NOT DISTINCT FROM design,
          format('%s ours=%s design=%s dist=%s max=%s active=%s prov=%s', tenant_id, ours, design, dist, ttc_max, active, provisioning)
   FROM training_ref WHERE has_ttc$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants with scaling_rules follow DESIGN 3.2 with the overrides',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants with scaling_rules follow the README's rule with the overrides',
 $$SELECT ours IS NOT DISTINCT FROM design,
          format('%s ours=%s design=%s rules=%s q=%s w=%s cur=%s', tenant_id, ours, design, scaling_rules, queue_size, wait, active + provisioning)
   FROM training_ref WHERE scaling_rules IS NOT NULL$$);
@@ -354,7 +354,7 @@ $$SELECT count(tc.tenant_id) > 0, format('rules %s: no tenant', r.doc)
   FROM gen_rules AS r LEFT JOIN training_cmp AS tc ON tc.scaling_rules = r.doc
   GROUP BY r.doc$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants above their ceiling are scaled in to it (DESIGN 3.2)',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants above their ceiling are scaled in to it (README, check_training_scaling_trigger)',
 $$SELECT ours IS NOT DISTINCT FROM design AND (ours).should_scale_in AND (ours).target_workers = (design).target_workers,
          format('%s ours=%s design=%s cur=%s', tenant_id, ours, design, active + provisioning)
   FROM training_ref
@@ -377,14 +377,14 @@ $$SELECT o IS NOT DISTINCT FROM pg_temp.design_training(active + provisioning, q
                      FROM tenant_scaling.check_training_scaling_trigger(tc.tenant_id) AS x) AS o(o) ON true$$);
 RESET tenant_scaling.max_training_workers;
 
-SELECT pg_temp.check('check_training_scaling_trigger: NULL tenant returns no row (STRICT, DESIGN 5a)',
+SELECT pg_temp.check('check_training_scaling_trigger: NULL tenant returns no row (STRICT, README, SQL API)',
 $$SELECT count(*) = 0, format('%s rows', count(*)) FROM tenant_scaling.check_training_scaling_trigger(NULL)$$);
 
 --------------------------------------------------------------------------
 -- 3.3 inference_scaling_decision
 --------------------------------------------------------------------------
 
--- DESIGN 3.3 as plain SQL; COALESCE(..., false) makes a comparison with NULL false.
+-- the README's rule as plain SQL; COALESCE(..., false) makes a comparison with NULL false.
 CREATE FUNCTION pg_temp.design_inference(
     cpu numeric, mem numeric, lat numeric, rps numeric, target numeric, cur int, minr int, maxr int)
 RETURNS pg_temp.inference_design
@@ -468,12 +468,12 @@ $$SELECT (ours).action <> 'scale_out', format('cpu=%s mem=%s lat=%s rps=%s targe
   WHERE has_null AND NOT COALESCE(cpu > 80, false) AND NOT COALESCE(mem > 80, false)
     AND NOT COALESCE(lat > 200, false) AND NOT COALESCE(rps > target * 1.2, false)$$);
 
-SELECT pg_temp.check('inference_scaling_decision: equals DESIGN 3.3 on every tuple (defaults 1..10)',
+SELECT pg_temp.check('inference_scaling_decision: equals the README's rule on every tuple (defaults 1..10)',
 $$SELECT (ours).action = (design).action AND (ours).delta = (design).delta AND (ours).new_replicas = (design).new_replicas,
          format('cpu=%s mem=%s lat=%s rps=%s target=%s cur=%s ours=%s design=%s', cpu, mem, lat, rps, target, cur, ours, design)
   FROM inference_cmp$$);
 
-SELECT pg_temp.check('inference_scaling_decision: equals DESIGN 3.3 with other min/max replicas (2..5, 3..3, 0..20)',
+SELECT pg_temp.check('inference_scaling_decision: equals the README's rule with other min/max replicas (2..5, 3..3, 0..20)',
 $$SELECT (o).action = (d).action AND (o).delta = (d).delta AND (o).new_replicas = (d).new_replicas,
          format('cpu=%s mem=%s lat=%s rps=%s target=%s cur=%s min=%s max=%s ours=%s design=%s', cpu, mem, lat, rps, target, c, b.minr, b.maxr, o, d)
   FROM (SELECT * FROM inf_tuples TABLESAMPLE BERNOULLI (10) REPEATABLE (7)) AS i
@@ -557,7 +557,7 @@ $$SELECT e LIKE '22023: %'
   LEFT JOIN LATERAL (SELECT x FROM seed_baseline.allocate_resources(t.tenant_id, u.workload_type) AS x) AS p(peer) ON true
   LEFT JOIN LATERAL (SELECT x FROM seed_baseline.allocate_resources(t.tenant_id, 'training_small') AS x) AS s(peer_small) ON true$$);
 
-SELECT pg_temp.check('allocate_resources: NULL workload type returns no row (STRICT, DESIGN 5a), where the peer answers training_small',
+SELECT pg_temp.check('allocate_resources: NULL workload type returns no row (STRICT, README, SQL API), where the peer answers training_small',
 $$SELECT (SELECT count(*) FROM tenant_scaling.allocate_resources(md5('tenant-1')::uuid, NULL)) = 0
          AND (SELECT p::text FROM seed_baseline.allocate_resources(md5('tenant-1')::uuid, NULL) AS p)
              = (SELECT p::text FROM seed_baseline.allocate_resources(md5('tenant-1')::uuid, 'training_small') AS p),

@@ -1,4 +1,4 @@
--- COPY of /work/shared/peer/seed_baseline.sql (the shared "peer" of DESIGN.md section 1),
+-- COPY of the peer (the seed's logic made runnable with the fewest changes; README, Benchmarks),
 -- copied verbatim below this header so that the differential test runs from any clone.
 -- Do not edit it here: refresh it from the shared file.
 

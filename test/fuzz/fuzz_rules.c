@@ -1,5 +1,5 @@
 /*
- * fuzz_rules.c: a libFuzzer target over the pure C code (DESIGN section 4).
+ * fuzz_rules.c: a libFuzzer target over the pure C code (README, validate_scaling_rules).
  *
  * Each input is, whole, a scaling_rules document for scaling_rules_parse.
  * An accepted document must satisfy every rule of the validator, and must
@@ -339,7 +339,7 @@ rules_equal(const ScalingRules *a, const ScalingRules *b)
 		ia->scale_out_cooldown_seconds == ib->scale_out_cooldown_seconds;
 }
 
-/* Every key written out, in the order of DESIGN section 4, as the SQL layer would see it. */
+/* Every key written out, in the order of the README's scaling_rules, as the SQL layer would see it. */
 static void
 print_rules(const ScalingRules *rules, char *buf, size_t len)
 {

@@ -68,7 +68,7 @@ SELECT pg_temp.check((SELECT action FROM tenant_scaling.inference_scaling_decisi
                      'pure functions are answered by any shard');
 
 -- a misrouted write is refused by the shard
-SELECT t.tenant_id AS stray FROM tenants t WHERE (tenant_scaling.tenant_hash(t.tenant_id) & 1) = 1 LIMIT 1 \gset
+SELECT t.tenant_id AS stray FROM tenants t WHERE (tenant_scaling.tenant_hash(t.tenant_id) & 1) = 1 AND t.n % 2 = 1 LIMIT 1 \gset
 CREATE FUNCTION pg_temp.remote_error(conn text, statement text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM dblink_exec(conn, statement);
@@ -86,7 +86,12 @@ SELECT pg_temp.check(
     'so is a configuration row, which would otherwise read back as a silent default');
 
 -- one shard down: its tenants get a clear error, the other shard's tenants go on
-SELECT t.tenant_id AS on_shard0 FROM tenants t WHERE (tenant_scaling.tenant_hash(t.tenant_id) & 1) = 0 LIMIT 1 \gset
+-- a premium tenant: its policy differs from the default row an unknown (misrouted) tenant would get
+SELECT t.tenant_id AS on_shard0 FROM tenants t WHERE (tenant_scaling.tenant_hash(t.tenant_id) & 1) = 0 AND t.n % 2 = 1
+ LIMIT 1 \gset
+-- the policy a tenant was configured with, as get_tenant_scaling_policy returns it
+CREATE FUNCTION pg_temp.configured(tenant uuid) RETURNS text LANGUAGE sql AS
+$$ SELECT (ARRAY['basic', 'premium'])[1 + n % 2] || '/' || (1 + n % 7) FROM tenants WHERE tenant_id = tenant $$;
 ALTER DATABASE ts_shard1 ALLOW_CONNECTIONS false;
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'ts_shard1' \gset
 CREATE FUNCTION pg_temp.error_of(tenant uuid) RETURNS text LANGUAGE plpgsql AS $$
@@ -101,11 +106,13 @@ SELECT pg_temp.error_of(:'stray') AS first_error \gset
 SELECT pg_temp.error_of(:'stray') AS down_error \gset
 SELECT pg_temp.check(:'down_error' LIKE '%ts_shard1%' AND :'down_error' LIKE '%not currently accepting connections%',
                      'a tenant of the unavailable shard gets a clear error: ' || :'down_error');
-SELECT pg_temp.check((SELECT max_jobs FROM tenant_scaling.get_tenant_scaling_policy(:'on_shard0')) IS NOT NULL,
-                     'the other shard''s tenants keep working');
+SELECT pg_temp.check((SELECT tier || '/' || max_jobs FROM tenant_scaling.get_tenant_scaling_policy(:'on_shard0'))
+                     = pg_temp.configured(:'on_shard0'),
+                     'the other shard''s tenants keep working (their own policy, not a default)');
 ALTER DATABASE ts_shard1 ALLOW_CONNECTIONS true;
-SELECT pg_temp.check((SELECT tier FROM tenant_scaling.get_tenant_scaling_policy(:'stray')) IS NOT NULL,
-                     'the shard''s tenants work again once it is back');
+SELECT pg_temp.check((SELECT tier || '/' || max_jobs FROM tenant_scaling.get_tenant_scaling_policy(:'stray'))
+                     = pg_temp.configured(:'stray'),
+                     'the shard''s tenants work again once it is back (their own policy)');
 
 \o
 \set QUIET off

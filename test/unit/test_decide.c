@@ -7,7 +7,7 @@ val(const char *s)
 {
 	MaybeDecimal m = {true, {0, 0}};
 
-	ts_decimal_parse(s, &m.value);
+	CHECK(ts_decimal_parse(s, &m.value));
 	return m;
 }
 
@@ -22,7 +22,7 @@ train(const char *rules_json, bool has_stats, int queue, MaybeDecimal wait, int 
 	TrainingInput in = {has_stats, queue, wait, current};
 	TrainingDecision d;
 
-	scaling_rules_parse(rules_json, strlen(rules_json), &rules, &err);
+	CHECK(scaling_rules_parse(rules_json, strlen(rules_json), &rules, &err));
 	decide_training(&rules.training, &bounds, &in, &d);
 	return d;
 }
@@ -96,7 +96,8 @@ test_training(void)
 	CHECK_STR(d.reason, "no_queue_stats");
 
 	/* per-tenant overrides */
-	d = train("{\"training\": {\"scale_out_queue_size\": 3, \"scale_out_wait_seconds\": 10, \"scale_out_step\": 4}}",
+	d = train("{\"training\": {\"scale_out_queue_size\": 3, \"scale_out_wait_seconds\": 10, \"scale_in_wait_seconds\": 5,"
+			  " \"scale_out_step\": 4}}",
 			  true, 4, val("11"), 1);
 	CHECK(d.scale_out && d.target_workers == 5);
 	d = train("{\"training\": {\"max_workers\": 4}}", true, 50, val("900"), 3);

@@ -1,0 +1,385 @@
+/*
+ * cycle.c: one scheduler cycle over every auto-scaling tenant.
+ *
+ * Set-based: two queries read everything the cycle needs, one row per
+ * auto-scaling tenant (its configuration, training bounds, derived
+ * training inputs and desired state) and one row per endpoint of those
+ * tenants, both in tenant order, through cursors fetched CYCLE_CHUNK rows
+ * at a time. The C code merges the two streams, decides, and applies the
+ * decisions in batches (apply.c). Nothing is read per tenant, so the cost
+ * of a cycle grows linearly with the number of tenants and does not grow
+ * with the length of their history.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+
+#include "cycle.h"
+#include "evaluate.h"
+#include "sql_support.h"
+
+#define CYCLE_CHUNK 5000
+#define APPLY_BATCH 5000
+#define CYCLE_WORK_MEM_KB 65536
+
+
+static const char *const endpoints_query =
+ENDPOINT_SELECT
+"  JOIN tenant_scaling.tenant_scaling_config c ON c.tenant_id = e.tenant_id AND c.auto_scaling_enabled"
+" ORDER BY e.tenant_id, e.endpoint_id";
+
+static SPIPlanPtr training_plan = NULL;
+static SPIPlanPtr endpoints_plan = NULL;
+
+/* rows of a cursor, CYCLE_CHUNK at a time */
+typedef struct RowStream
+{
+	Portal		portal;
+	SPITupleTable *table;
+	uint64		pos;
+	bool		done;
+} RowStream;
+
+static void
+stream_open(RowStream *s, SPIPlanPtr plan, Datum *values)
+{
+	memset(s, 0, sizeof(*s));
+	s->portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+}
+
+/* The current row, or NULL at the end. */
+static HeapTuple
+stream_peek(RowStream *s)
+{
+	if (s->table && s->pos < s->table->numvals)
+		return s->table->vals[s->pos];
+	if (s->done)
+		return NULL;
+	if (s->table)
+		SPI_freetuptable(s->table);
+	SPI_cursor_fetch(s->portal, true, CYCLE_CHUNK);
+	s->table = SPI_tuptable;
+	s->pos = 0;
+	if (SPI_processed == 0)
+	{
+		s->done = true;
+		return NULL;
+	}
+	return s->table->vals[0];
+}
+
+static void
+stream_close(RowStream *s)
+{
+	if (s->table)
+		SPI_freetuptable(s->table);
+	SPI_cursor_close(s->portal);
+}
+
+void
+cycle_count_not_scaled_n(CycleResult *result, const char *reason, int n)
+{
+	int			i;
+
+	if (n <= 0)
+		return;
+	for (i = 0; i < result->not_scaled_kinds; i++)
+		if (strcmp(result->not_scaled_reason[i], reason) == 0)
+		{
+			result->not_scaled_count[i] += n;
+			return;
+		}
+	if (result->not_scaled_kinds < NOT_SCALED_REASONS)
+	{
+		result->not_scaled_reason[result->not_scaled_kinds] = MemoryContextStrdup(TopTransactionContext, reason);
+		result->not_scaled_count[result->not_scaled_kinds++] = n;
+	}
+}
+
+void
+cycle_count_not_scaled(CycleResult *result, const char *reason)
+{
+	cycle_count_not_scaled_n(result, reason, 1);
+}
+
+char *
+cycle_not_scaled_json(const CycleResult *result)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (i = 0; i < result->not_scaled_kinds; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		escape_json(&buf, result->not_scaled_reason[i]);
+		appendStringInfo(&buf, ": %d", result->not_scaled_count[i]);
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+static void
+note_rules_failure(CycleResult *result, const pg_uuid_t *tenant, const char *message)
+{
+	append_failure_json(result->failed_tenants, tenant, NULL, message);
+	result->errors++;
+}
+
+/* One tenant: its training decision, then each of its endpoints from the stream. */
+static void
+evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, TimestampTz now,
+				DecisionBatch *batch, CycleResult *result)
+{
+	SqlRow		row;
+	SqlRow		ep_row;
+	pg_uuid_t	tenant;
+	ScalingRules rules;
+	RulesError	err;
+	AppliedDecision decision;
+	const char *reason;
+	bool		rules_ok;
+	HeapTuple	ep;
+
+	sql_row_read(&row, tuple, desc);
+	memcpy(&tenant, sql_row_uuid(&row, TRAINING_COL_TENANT_ID), UUID_LEN);
+	rules_ok = stored_rules_parse(sql_row_text(&row, TRAINING_COL_RULES), &rules, &err);
+	result->tenants_evaluated++;
+	if (!rules_ok)
+		note_rules_failure(result, &tenant, err.message);
+	else if (evaluate_training(&row, &rules.training, now, &decision, &reason))
+		batch_add(batch, &decision);
+	else
+		cycle_count_not_scaled(result, reason);
+
+	/* both streams are in tenant order */
+	while ((ep = stream_peek(endpoints)) != NULL)
+	{
+		sql_row_read(&ep_row, ep, endpoints->table->tupdesc);
+		if (memcmp(sql_row_uuid(&ep_row, ENDPOINT_COL_TENANT_ID), &tenant, UUID_LEN) != 0)
+			break;
+		endpoints->pos++;
+		if (!rules_ok)
+			continue;
+		if (evaluate_endpoint(&ep_row, &rules.inference, now, &decision, &reason))
+			batch_add(batch, &decision);
+		else
+			cycle_count_not_scaled(result, reason);
+	}
+}
+
+/*
+ * The settings of a cycle's statements, undone by AtEOXact_GUC(true, level):
+ * its two sorted reads sort in memory, as a function's SET clause would
+ * have them, and no lock is waited for longer than tenant_scaling.lock_timeout.
+ */
+static int
+cycle_settings_begin(void)
+{
+	int			level = NewGUCNestLevel();
+
+	if (work_mem < CYCLE_WORK_MEM_KB)
+		(void) set_config_option("work_mem", CppAsString2(CYCLE_WORK_MEM_KB), PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("lock_timeout", psprintf("%d", ts_cycle_lock_timeout), PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/* finished jobs in this window make the processing rate */
+#define RATE_WINDOW_MINUTES 10
+
+/*
+ * The tenants' samples, inserted only for tenants whose derived inputs row
+ * is free: the insert's trigger updates that row, and a tenant's own open
+ * INSERT INTO training_queue_stats holds it. Every tenant with jobs has the
+ * row (the jobs trigger creates it with the first job), so nothing here
+ * waits for a tenant.
+ */
+static const char *const sample_sql =
+"WITH sample AS ("
+"  SELECT tenant_id, count(*) FILTER (WHERE status = 'queued') AS queue_size,"
+"         coalesce(round(avg(extract(epoch FROM $1 - submitted_at)) FILTER (WHERE status = 'queued'), 3), 0)"
+"           AS avg_wait,"
+"         coalesce(max(extract(epoch FROM $1 - submitted_at)) FILTER (WHERE status = 'queued'), 0)::int AS max_wait,"
+"         round(count(*) FILTER (WHERE finished_at >= $1 - interval '" CppAsString2(RATE_WINDOW_MINUTES) " minutes')"
+"               / " CppAsString2(RATE_WINDOW_MINUTES) ".0, 3) AS rate"
+"    FROM tenant_scaling.training_jobs"
+"   WHERE status = 'queued' OR finished_at >= $1 - interval '" CppAsString2(RATE_WINDOW_MINUTES) " minutes'"
+"   GROUP BY tenant_id"
+"), free AS ("
+"  SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i"
+"   WHERE i.tenant_id IN (SELECT tenant_id FROM sample)"
+"     FOR NO KEY UPDATE OF i SKIP LOCKED"
+"), inserted AS ("
+"  INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds,"
+"         max_wait_time_seconds, processing_rate_per_minute, timestamp)"
+"  SELECT s.tenant_id, s.queue_size, s.avg_wait, s.max_wait, s.rate, $1 FROM sample s"
+"   WHERE s.tenant_id IN (SELECT tenant_id FROM free)"
+"   ORDER BY s.tenant_id"
+"  RETURNING 1"
+")"
+"SELECT (SELECT pg_catalog.count(*) FROM inserted), (SELECT pg_catalog.count(*) FROM sample)";
+
+uint64
+ts_sample_job_queues(TimestampTz now, int *locked)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(now)};
+	int			gucs = cycle_settings_begin();
+	bool		isnull;
+	int64		inserted;
+	int64		sampled;
+
+	if (SPI_execute_plan(ts_keep_plan(&plan, sample_sql, 1, types), values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "sampling the training job queues failed");
+	inserted = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	sampled = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	*locked = (int) (sampled - inserted);
+	AtEOXact_GUC(true, gucs);
+	return (uint64) inserted;
+}
+
+typedef struct PruneCall
+{
+	const char *sql;
+	TimestampTz cutoff;
+	int64		pruned;
+} PruneCall;
+
+static void
+prune_one(void *arg)
+{
+	PruneCall  *call = (PruneCall *) arg;
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(call->cutoff)};
+
+	if (SPI_execute_with_args(call->sql, 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "pruning history failed");
+	call->pruned = (int64) SPI_processed;
+}
+
+/*
+ * History older than the retention, table by table; a table whose delete
+ * waits on a lock too long (its derived rows held by a tenant's open
+ * transaction) is pruned next cycle instead.
+ */
+static int64
+prune_history(TimestampTz now, CycleResult *result)
+{
+	static const char *const statements[] = {
+		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
+		"DELETE FROM tenant_scaling.endpoint_metrics WHERE ts < $1",
+		"DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1",
+		"DELETE FROM tenant_scaling.worker_runs WHERE started_at < $1 AND status <> 'running'",
+	};
+	int64		pruned = 0;
+	int			i;
+
+	if (ts_history_retention <= 0)
+		return 0;
+	for (i = 0; i < lengthof(statements); i++)
+	{
+		PruneCall	call = {statements[i], now - (int64) ts_history_retention * USECS_PER_SEC, 0};
+		ErrorData  *error;
+
+		if (ts_try_subtransaction(prune_one, &call, &error))
+			pruned += call.pruned;
+		else if (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+			cycle_count_not_scaled(result, "prune_locked");
+		else
+			ReThrowError(error);
+	}
+	return pruned;
+}
+
+/* The cost view, once the extension has one, every cost_refresh_interval. */
+static bool
+maybe_refresh_cost_view(void)
+{
+	Oid			types[1] = {INTERVALOID};
+	Datum		values[1];
+	Interval   *interval;
+	int			ret;
+	bool		isnull;
+
+	if (ts_cost_refresh_interval <= 0)
+		return false;
+	ret = SPI_execute("SELECT pg_catalog.to_regprocedure('tenant_scaling.refresh_cost_optimization_view()') IS NOT NULL",
+					  true, 1);
+	if (ret != SPI_OK_SELECT || !DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		return false;
+	interval = palloc0(sizeof(Interval));
+	interval->time = (int64) ts_cost_refresh_interval * USECS_PER_SEC;
+	values[0] = IntervalPGetDatum(interval);
+	ret = SPI_execute_with_args("SELECT 1 FROM tenant_scaling.worker_runs"
+								" WHERE cost_view_refreshed AND started_at > pg_catalog.now() - $1 LIMIT 1",
+								1, types, values, NULL, true, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed > 0)
+		return false;
+	if (SPI_execute("SELECT tenant_scaling.refresh_cost_optimization_view()", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "refreshing the cost view failed");
+	return true;
+}
+
+void
+ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
+{
+	MemoryContext tenant_context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling tenant",
+														 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext outer = CurrentMemoryContext;
+	Oid			ts_type[1] = {TIMESTAMPTZOID};
+	Datum		metrics_since[1];
+	DecisionBatch batch;
+	RowStream	tenants;
+	RowStream	endpoints;
+	HeapTuple	row;
+	int			gucs = cycle_settings_begin();
+
+	metrics_since[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
+	batch_init(&batch, now, "worker", run_id);
+	stream_open(&tenants, ts_keep_plan(&training_plan, TRAINING_SELECT, 0, NULL), NULL);
+	stream_open(&endpoints, ts_keep_plan(&endpoints_plan, endpoints_query, 1, ts_type), metrics_since);
+
+	while ((row = stream_peek(&tenants)) != NULL)
+	{
+		MemoryContextSwitchTo(tenant_context);
+		evaluate_tenant(row, tenants.table->tupdesc, &endpoints, now, &batch, result);
+		tenants.pos++;
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(tenant_context);
+		if (batch.count >= APPLY_BATCH)
+			batch_flush_isolated(&batch);
+	}
+	batch_flush_isolated(&batch);
+	stream_close(&tenants);
+	stream_close(&endpoints);
+
+	result->training_decisions = batch.training_applied;
+	result->inference_decisions = batch.inference_applied;
+	result->errors += batch.decisions_failed;
+	cycle_count_not_scaled_n(result, "superseded", batch.superseded);
+	cycle_count_not_scaled_n(result, "locked", batch.locked);
+	if (batch.failures->len > 0)
+	{
+		if (result->failed_tenants->len > 0)
+			appendStringInfoString(result->failed_tenants, ", ");
+		appendStringInfoString(result->failed_tenants, batch.failures->data);
+	}
+	result->pruned_rows = prune_history(now, result);
+	result->cost_view_refreshed = maybe_refresh_cost_view();
+	batch_free(&batch);
+	MemoryContextDelete(tenant_context);
+	AtEOXact_GUC(true, gucs);
+}

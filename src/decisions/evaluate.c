@@ -1,0 +1,242 @@
+/*
+ * evaluate.c: from rows to decisions, for training workers and inference
+ * replicas, shared by the cycle and scale_inference_endpoint.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+
+#include "evaluate.h"
+#include "settings.h"
+#include "sql_support.h"
+
+bool
+stored_rules_parse(const char *json, ScalingRules *rules, RulesError *err)
+{
+	if (json == NULL)
+	{
+		scaling_rules_set_defaults(rules);
+		return true;
+	}
+	return scaling_rules_parse(json, strlen(json), rules, err);
+}
+
+void
+sql_row_read(SqlRow *row, HeapTuple tuple, TupleDesc desc)
+{
+	Assert(desc->natts <= SQL_ROW_MAX);
+	heap_deform_tuple(tuple, desc, row->values, row->nulls);
+}
+
+bool
+sql_row_bool(const SqlRow *row, int col)
+{
+	return !row->nulls[col - 1] && DatumGetBool(row->values[col - 1]);
+}
+
+pg_uuid_t *
+sql_row_uuid(const SqlRow *row, int col)
+{
+	Assert(!row->nulls[col - 1]);
+	return DatumGetUUIDP(row->values[col - 1]);
+}
+
+char *
+sql_row_text(const SqlRow *row, int col)
+{
+	return row->nulls[col - 1] ? NULL : TextDatumGetCString(row->values[col - 1]);
+}
+
+int32
+sql_row_int(const SqlRow *row, int col, bool *isnull)
+{
+	*isnull = row->nulls[col - 1];
+	return *isnull ? 0 : DatumGetInt32(row->values[col - 1]);
+}
+
+bool
+sql_row_time(const SqlRow *row, int col, TimestampTz *out)
+{
+	if (row->nulls[col - 1])
+		return false;
+	*out = DatumGetTimestampTz(row->values[col - 1]);
+	return true;
+}
+
+MaybeDecimal
+sql_row_decimal(const SqlRow *row, int col, char **text_out)
+{
+	MaybeDecimal m = {false, {0, 0}};
+	char	   *value = NULL;
+
+	if (!row->nulls[col - 1])
+	{
+		value = text_to_cstring(DatumGetTextPP(row->values[col - 1]));
+		m.known = ts_decimal_parse(value, &m.value);
+	}
+	if (text_out)
+		*text_out = value;
+	return m;
+}
+
+static void
+json_decimal(StringInfo buf, const char *key, MaybeDecimal m, bool more)
+{
+	char		text[64];
+
+	if (m.known)
+		ts_decimal_to_string(m.value, text, sizeof(text));
+	appendStringInfo(buf, "\"%s\": %s%s", key, m.known ? text : "null", more ? ", " : "");
+}
+
+static void
+json_time(StringInfo buf, const char *key, TimestampTz t, bool known)
+{
+	char		text[MAXDATELEN + 1];
+
+	if (!known)
+		appendStringInfo(buf, "\"%s\": null, ", key);
+	else
+		appendStringInfo(buf, "\"%s\": \"%s\", ", key,
+						 JsonEncodeDateTime(text, TimestampTzGetDatum(t), TIMESTAMPTZOID, NULL));
+}
+
+bool
+evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
+				  AppliedDecision *out, const char **reason)
+{
+	InferenceInput in;
+	InferenceDecision d;
+	ScalingHistory history = {false, 0, false, 0};
+	TimestampTz metrics_at = 0;
+	const char *refusal;
+	StringInfoData inputs;
+	bool		isnull;
+
+	in.current_replicas = sql_row_int(row, ENDPOINT_COL_DESIRED, &isnull);	/* decisions start from it */
+	in.min_replicas = sql_row_int(row, ENDPOINT_COL_MIN, &isnull);
+	in.max_replicas = sql_row_int(row, ENDPOINT_COL_MAX, &isnull);
+	in.target_rps = sql_row_decimal(row, ENDPOINT_COL_TARGET_RPS, NULL);
+	history.has_last_scale_out = sql_row_time(row, ENDPOINT_COL_LAST_SCALE_OUT, &history.last_scale_out_us);
+	history.has_last_scaled = sql_row_time(row, ENDPOINT_COL_LAST_SCALED, &history.last_scaled_us);
+	if (!sql_row_time(row, ENDPOINT_COL_METRICS_AT, &metrics_at))
+	{
+		*reason = "no_recent_metrics";
+		return false;
+	}
+	in.cpu_avg = sql_row_decimal(row, ENDPOINT_COL_CPU, NULL);
+	in.memory_avg = sql_row_decimal(row, ENDPOINT_COL_MEMORY, NULL);
+	in.latency_p95_ms = sql_row_decimal(row, ENDPOINT_COL_LATENCY, NULL);
+	in.requests_per_second = sql_row_decimal(row, ENDPOINT_COL_RPS, NULL);
+
+	decide_inference(rules, &in, &d);
+	if (d.action == ACTION_NONE)
+	{
+		*reason = pstrdup(d.reason);
+		return false;
+	}
+	refusal = cooldown_refusal(d.action, now, &history,
+							   rules->scale_in_cooldown_seconds, rules->scale_out_cooldown_seconds);
+	if (refusal)
+	{
+		*reason = refusal;
+		return false;
+	}
+
+	initStringInfo(&inputs);
+	appendStringInfoChar(&inputs, '{');
+	json_decimal(&inputs, "cpu_avg", in.cpu_avg, true);
+	json_decimal(&inputs, "memory_avg", in.memory_avg, true);
+	json_decimal(&inputs, "latency_p95_ms", in.latency_p95_ms, true);
+	json_decimal(&inputs, "requests_per_second", in.requests_per_second, true);
+	json_decimal(&inputs, "target_rps", in.target_rps, true);
+	json_time(&inputs, "metrics_at", metrics_at, true);
+	appendStringInfo(&inputs, "\"current_replicas\": %d, \"desired_replicas\": %d, "
+					 "\"min_replicas\": %d, \"max_replicas\": %d}",
+					 sql_row_int(row, ENDPOINT_COL_CURRENT, &isnull), in.current_replicas, in.min_replicas, in.max_replicas);
+
+	memcpy(&out->tenant_id, sql_row_uuid(row, ENDPOINT_COL_TENANT_ID), UUID_LEN);
+	out->kind = RESOURCE_INFERENCE;
+	out->resource_id = sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID);
+	out->action = d.action;
+	out->previous_count = in.current_replicas;
+	out->new_count = d.new_replicas;
+	out->reason = pstrdup(d.reason);
+	out->inputs = inputs.data;
+	*reason = out->reason;
+	return true;
+}
+
+bool
+evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now,
+				  AppliedDecision *out, const char **reason)
+{
+	const pg_uuid_t *tenant = sql_row_uuid(row, TRAINING_COL_TENANT_ID);
+	TrainingBounds bounds;
+	TrainingInput input;
+	TrainingDecision d;
+	ScalingHistory history = {false, 0, false, 0};
+	TimestampTz stats_at = 0;
+	bool		isnull;
+	bool		has_desired;
+	int32		actual;
+	const char *refusal;
+	char	   *wait_text;
+	StringInfoData inputs;
+
+	bounds.has_training_config = sql_row_bool(row, TRAINING_COL_HAS_CONFIG);
+	bounds.distributed_training_enabled = sql_row_bool(row, TRAINING_COL_DISTRIBUTED);
+	bounds.config_max_workers = sql_row_int(row, TRAINING_COL_MAX_WORKERS, &isnull);
+	bounds.default_max_workers = ts_max_training_workers;
+	input.has_stats = sql_row_time(row, TRAINING_COL_STATS_AT, &stats_at);
+	input.queue_size = sql_row_int(row, TRAINING_COL_QUEUE_SIZE, &isnull);
+	input.avg_wait_seconds = sql_row_decimal(row, TRAINING_COL_AVG_WAIT, &wait_text);
+	actual = sql_row_int(row, TRAINING_COL_ACTUAL_WORKERS, &isnull);
+	input.current_workers = sql_row_int(row, TRAINING_COL_DESIRED_WORKERS, &isnull);
+	has_desired = !isnull;
+	if (!has_desired)
+		input.current_workers = actual;
+	history.has_last_scale_out = sql_row_time(row, TRAINING_COL_LAST_SCALE_OUT, &history.last_scale_out_us);
+	history.has_last_scaled = sql_row_time(row, TRAINING_COL_LAST_SCALED, &history.last_scaled_us);
+
+	decide_training(rules, &bounds, &input, &d);
+	*reason = d.reason;
+	if (!d.scale_out && !d.scale_in)
+		return false;
+	refusal = cooldown_refusal(d.scale_out ? ACTION_SCALE_OUT : ACTION_SCALE_IN, now, &history,
+							   rules->scale_in_cooldown_seconds, rules->scale_out_cooldown_seconds);
+	if (refusal)
+	{
+		*reason = refusal;
+		return false;
+	}
+
+	initStringInfo(&inputs);
+	appendStringInfo(&inputs, "{\"queue_size\": %d, \"avg_wait_time_seconds\": %s, ",
+					 input.queue_size, input.avg_wait_seconds.known ? wait_text : "null");
+	if (input.has_stats)
+	{
+		char		text[MAXDATELEN + 1];
+
+		appendStringInfo(&inputs, "\"stats_at\": \"%s\", ",
+						 JsonEncodeDateTime(text, TimestampTzGetDatum(stats_at), TIMESTAMPTZOID, NULL));
+	}
+	appendStringInfo(&inputs, "\"actual_workers\": %d, \"desired_workers\": %s, "
+					 "\"ceiling\": %d, \"floor\": %d}",
+					 actual, has_desired ? psprintf("%d", input.current_workers) : "null",
+					 d.ceiling, d.floor);
+
+	out->tenant_id = *tenant;
+	out->kind = RESOURCE_TRAINING;
+	out->resource_id = ts_uuid_text(tenant);
+	out->action = d.scale_out ? ACTION_SCALE_OUT : ACTION_SCALE_IN;
+	out->previous_count = input.current_workers;
+	out->new_count = d.target_workers;
+	out->reason = (char *) d.reason;
+	out->inputs = inputs.data;
+	return true;
+}
