@@ -14,9 +14,15 @@ API_OBJS = src/api/policy.o src/api/training.o src/api/inference.o src/api/alloc
 	src/api/endpoint.o src/api/jobs.o src/api/runs.o
 OBJS = $(CORE_OBJS) $(ACCESS_OBJS) $(DECISIONS_OBJS) $(API_OBJS) src/scheduler/worker.o src/tenant_scaling.o
 
-# install scripts and upgrade scripts: CREATE EXTENSION installs 0.1.0 and
-# runs the upgrades to the default version
-DATA = $(wildcard tenant_scaling--*.sql) $(wildcard tenant_scaling_proxy--*.sql)
+# The install script of the current version is built from the parts in
+# sql/, grouped by object, in name order (as pg_cron and pgvector build
+# theirs); the released scripts and the upgrade scripts are kept as written.
+EXTVERSION = 0.2.0
+DATA_built = tenant_scaling--$(EXTVERSION).sql
+DATA = tenant_scaling--0.1.0.sql $(wildcard tenant_scaling--*--*.sql) $(wildcard tenant_scaling_proxy--*.sql)
+
+tenant_scaling--$(EXTVERSION).sql: $(sort $(wildcard sql/*.sql))
+	cat $^ > $@
 
 # Tests, all under test/: pg_regress (test/sql, test/expected), isolation
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
@@ -53,7 +59,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # the export list, from the install scripts (rules after PGXS's, so that "all" stays the default)
-$(EXPORTS): $(wildcard tenant_scaling--*.sql)
+$(EXPORTS): tenant_scaling--0.1.0.sql $(DATA_built) $(wildcard tenant_scaling--*--*.sql)
 	{ echo '{ global: _PG_init; Pg_magic_func; pg_finfo_*; ts_scheduler_main;'; \
 	  sed -n "s/.*'MODULE_PATHNAME', *'\([a-z_0-9]*\)'.*/  \1;/p" $^ | sort -u; \
 	  echo 'local: *; };'; } > $@

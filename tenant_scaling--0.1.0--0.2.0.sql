@@ -275,3 +275,28 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+-- The right-sizing view names the tier columns it reads (it read x.*, which
+-- froze the columns tiers had when the view was made)
+CREATE OR REPLACE VIEW tenant_scaling.cost_right_sizing AS
+SELECT c.tenant_id,
+       c.scaling_tier AS current_tier,
+       c.provisioning_status,
+       CASE WHEN n.tier IS NULL AND c.provisioning_status = 'over_provisioned' THEN 'already on the lowest tier'
+            WHEN n.tier IS NULL THEN 'already on the highest tier'
+            WHEN c.provisioning_status = 'over_provisioned' THEN 'downsize'
+            ELSE 'upsize' END AS recommendation,
+       n.tier AS suggested_tier,
+       round(c.total_cost / (t.last_usage_date - t.first_usage_date + 1) * 30, 2) AS monthly_cost,
+       round(c.total_cost / (t.last_usage_date - t.first_usage_date + 1) * 30
+             * (n.resource_multiplier / cur.resource_multiplier - 1), 2) AS monthly_change
+FROM tenant_scaling.tenant_cost_optimization c
+JOIN tenant_scaling.tenant_usage_totals t USING (tenant_id, scaling_tier)
+JOIN tenant_scaling.tiers cur ON cur.tier = c.scaling_tier
+LEFT JOIN LATERAL (SELECT x.tier, x.resource_multiplier FROM tenant_scaling.tiers x
+              WHERE CASE c.provisioning_status
+                        WHEN 'over_provisioned' THEN x.tier_rank < cur.tier_rank
+                        ELSE x.tier_rank > cur.tier_rank END
+              ORDER BY CASE WHEN c.provisioning_status = 'over_provisioned' THEN -x.tier_rank ELSE x.tier_rank END
+              LIMIT 1) n ON true
+WHERE c.provisioning_status IN ('over_provisioned', 'under_provisioned');

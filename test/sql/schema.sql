@@ -36,7 +36,7 @@ FROM pg_index
 WHERE indrelid IN ('tenant_scaling.tenant_scaling_config'::regclass,
                    'tenant_scaling.training_queue_stats'::regclass,
                    'tenant_scaling.tenant_training_workers'::regclass)
-ORDER BY 1::text;
+ORDER BY indexrelid::regclass::text;
 
 -- tiers and workload profiles as the seed has them
 SELECT tier, tier_rank, resource_multiplier, max_cpu, max_gpu FROM tiers ORDER BY tier_rank;

@@ -1,0 +1,88 @@
+--------------------------------------------------------------------------
+-- Inference endpoints, their metrics, and the newest metrics of each
+--------------------------------------------------------------------------
+
+CREATE TABLE tenant_scaling.inference_endpoints (
+    endpoint_id text PRIMARY KEY,
+    tenant_id uuid NOT NULL,
+    current_replicas int NOT NULL DEFAULT 1 CONSTRAINT current_replicas_not_negative CHECK (current_replicas >= 0),
+    desired_replicas int NOT NULL DEFAULT 1 CONSTRAINT desired_replicas_not_negative CHECK (desired_replicas >= 0),
+    min_replicas int NOT NULL DEFAULT 1 CONSTRAINT min_replicas_not_negative CHECK (min_replicas >= 0),
+    max_replicas int NOT NULL DEFAULT 10,
+    target_rps numeric CONSTRAINT target_rps_finite_not_negative CHECK (target_rps >= 0 AND target_rps < 'Infinity'),
+    last_scale_out_at timestamptz,
+    last_scaled_at timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT replica_bounds_ordered CHECK (max_replicas >= min_replicas),
+    CONSTRAINT inference_endpoints_tenant_endpoint_key UNIQUE (tenant_id, endpoint_id),
+    CONSTRAINT endpoint_id_length CHECK (pg_catalog.length(endpoint_id) BETWEEN 1 AND 253)
+);
+CREATE TRIGGER inference_endpoints_updated_at
+    BEFORE UPDATE ON tenant_scaling.inference_endpoints
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.touch_updated_at();
+SELECT pg_temp.check_shard_of_rows('inference_endpoints');
+SELECT pg_temp.isolate_tenant_rows('inference_endpoints');
+GRANT SELECT ON tenant_scaling.inference_endpoints TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.inference_endpoints TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.inference_endpoints', '');
+COMMENT ON TABLE tenant_scaling.inference_endpoints IS
+'inference endpoints of each tenant: replicas running, replicas wanted, bounds and target request rate';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.endpoint_id IS 'the endpoint''s name, 1 to 253 characters';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.current_replicas IS 'replicas running, as the actuator reports them';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.desired_replicas IS
+'replicas the last applied decision asked for; the next decision starts from it';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.target_rps IS 'requests per second one endpoint is sized for';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scale_out_at IS 'when a decision last scaled it out (scale-out cooldown)';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scaled_at IS 'when a decision last changed it (scale-in cooldown)';
+
+CREATE TABLE tenant_scaling.endpoint_metrics (
+    endpoint_id text NOT NULL,
+    ts timestamptz NOT NULL DEFAULT now() CONSTRAINT ts_valid CHECK (tenant_scaling.sample_time_valid(ts)),
+    cpu_avg numeric CONSTRAINT cpu_avg_finite_not_negative CHECK (cpu_avg >= 0 AND cpu_avg < 'Infinity'),
+    memory_avg numeric CONSTRAINT memory_avg_finite_not_negative CHECK (memory_avg >= 0 AND memory_avg < 'Infinity'),
+    latency_p95_ms numeric
+        CONSTRAINT latency_p95_ms_finite_not_negative CHECK (latency_p95_ms >= 0 AND latency_p95_ms < 'Infinity'),
+    requests_per_second numeric
+        CONSTRAINT requests_per_second_finite_not_negative
+        CHECK (requests_per_second >= 0 AND requests_per_second < 'Infinity'),
+    tenant_id uuid NOT NULL,
+    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX endpoint_metrics_endpoint_time_idx ON tenant_scaling.endpoint_metrics (endpoint_id, ts DESC);
+CREATE INDEX endpoint_metrics_time_idx ON tenant_scaling.endpoint_metrics (ts);
+SELECT pg_temp.create_derived_triggers('endpoint_metrics', 'metrics', 'latest');
+SELECT pg_temp.check_shard_of_rows('endpoint_metrics');
+SELECT pg_temp.isolate_tenant_rows('endpoint_metrics');
+-- a tenant may write its own measurements
+GRANT SELECT, INSERT ON tenant_scaling.endpoint_metrics TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics', '');
+COMMENT ON TABLE tenant_scaling.endpoint_metrics IS
+'time series of endpoint metrics; the newest sample within tenant_scaling.metrics_max_age drives inference scaling';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.ts IS
+'when the sample was taken; at most tenant_scaling.max_clock_skew ahead of the server''s clock';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.cpu_avg IS 'percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.memory_avg IS 'percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS 'the endpoint''s tenant; must match inference_endpoints';
+
+-- Derived, per endpoint, kept by the statement triggers on endpoint_metrics
+CREATE TABLE tenant_scaling.endpoint_metrics_latest (
+    endpoint_id text NOT NULL,
+    tenant_id uuid NOT NULL,
+    ts timestamptz NOT NULL,
+    cpu_avg numeric,
+    memory_avg numeric,
+    latency_p95_ms numeric,
+    requests_per_second numeric,
+    -- in the order a cycle reads endpoints, so that it merges without sorting
+    PRIMARY KEY (tenant_id, endpoint_id),
+    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+SELECT pg_temp.isolate_tenant_rows('endpoint_metrics_latest');
+GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO PUBLIC;
+GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_admin;
+COMMENT ON TABLE tenant_scaling.endpoint_metrics_latest IS
+'the newest endpoint_metrics row of each endpoint, kept by triggers on endpoint_metrics';

@@ -1,0 +1,139 @@
+--------------------------------------------------------------------------
+-- Decisions: the seed's decision functions, the audit of applied decisions,
+-- the scheduler's run history, and the functions that apply decisions
+--------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_scaling.get_tenant_scaling_policy(tenant_id uuid)
+RETURNS TABLE (tier text, max_jobs int, max_model_size numeric, max_duration int, auto_scaling boolean)
+AS 'MODULE_PATHNAME', 'ts_get_tenant_scaling_policy'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.get_tenant_scaling_policy(uuid) IS
+'the tenant''s tier and job limits; (basic, 1, 1, 24, false) for an unknown tenant';
+
+CREATE FUNCTION tenant_scaling.check_training_scaling_trigger(tenant_id uuid)
+RETURNS TABLE (should_scale_out boolean, should_scale_in boolean, target_workers int)
+AS 'MODULE_PATHNAME', 'ts_check_training_scaling_trigger'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.check_training_scaling_trigger(uuid) IS
+'training worker decision from the newest queue statistics and the active and provisioning workers';
+
+CREATE FUNCTION tenant_scaling.inference_scaling_decision(
+    cpu_avg numeric, memory_avg numeric, latency_p95 numeric, requests_per_second numeric,
+    target_rps numeric, current_replicas int, min_replicas int DEFAULT 1, max_replicas int DEFAULT 10,
+    rules jsonb DEFAULT NULL)
+RETURNS TABLE (action text, delta int, new_replicas int, reason text)
+AS 'MODULE_PATHNAME', 'ts_inference_scaling_decision'
+LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.inference_scaling_decision(numeric, numeric, numeric, numeric, numeric, int, int, int, jsonb) IS
+'inference replica decision from endpoint metrics (cpu and memory in percent); pure';
+
+CREATE FUNCTION tenant_scaling.allocate_resources(tenant_id uuid, workload_type text)
+RETURNS TABLE (cpu_cores int, gpu_count int, memory_gb int, storage_gb int, network_mbps int)
+AS 'MODULE_PATHNAME', 'ts_allocate_resources'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tenant_scaling.allocate_resources(uuid, text) IS
+'resources for a workload: base requirements times the tier multiplier, cpu and gpu capped by the tenant''s limits';
+
+CREATE TABLE tenant_scaling.scaling_events (
+    event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    tenant_id uuid NOT NULL,
+    resource_kind text NOT NULL CONSTRAINT resource_kind_valid CHECK (resource_kind IN ('training', 'inference')),
+    resource_id text NOT NULL,
+    action text NOT NULL CONSTRAINT action_valid CHECK (action IN ('scale_out', 'scale_in')),
+    previous_count int NOT NULL,
+    new_count int NOT NULL,
+    reason text NOT NULL,
+    inputs jsonb NOT NULL,
+    origin text NOT NULL CONSTRAINT origin_valid CHECK (origin IN ('worker', 'manual')),
+    run_id bigint
+);
+CREATE INDEX scaling_events_tenant_time_idx ON tenant_scaling.scaling_events (tenant_id, created_at DESC);
+CREATE INDEX scaling_events_time_idx ON tenant_scaling.scaling_events (created_at);
+CREATE TRIGGER scaling_events_append_only
+    BEFORE UPDATE ON tenant_scaling.scaling_events
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.reject_update();
+SELECT pg_temp.isolate_tenant_rows('scaling_events');
+GRANT SELECT ON tenant_scaling.scaling_events TO PUBLIC;
+GRANT SELECT ON tenant_scaling.scaling_events TO tenant_scaling_admin;
+GRANT SELECT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events_event_id_seq', '');
+COMMENT ON TABLE tenant_scaling.scaling_events IS
+'append-only audit of every applied scaling decision, with the reason and the inputs it used';
+COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS 'the endpoint_id, or the tenant id for training workers';
+COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decision read (metrics, queue sample, counts, bounds)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS 'worker (the scheduler or run_scaling_cycle) or manual (scale_inference_endpoint)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the worker_runs row of the cycle that applied it';
+
+-- worker_runs spans tenants: operators only (no grant to PUBLIC)
+CREATE TABLE tenant_scaling.worker_runs (
+    run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at timestamptz,
+    status text NOT NULL DEFAULT 'running'
+        CONSTRAINT run_status_valid CHECK (status IN ('running', 'succeeded', 'failed', 'skipped')),
+    origin text NOT NULL CONSTRAINT run_origin_valid CHECK (origin IN ('worker', 'sql')),
+    tenants_evaluated int NOT NULL DEFAULT 0,
+    training_decisions int NOT NULL DEFAULT 0,
+    inference_decisions int NOT NULL DEFAULT 0,
+    errors int NOT NULL DEFAULT 0,
+    not_scaled jsonb NOT NULL DEFAULT '{}',
+    failed_tenants jsonb NOT NULL DEFAULT '[]',
+    pruned_rows bigint NOT NULL DEFAULT 0,
+    cost_view_refreshed boolean NOT NULL DEFAULT false,
+    message text,
+    duration interval GENERATED ALWAYS AS (finished_at - started_at) STORED
+);
+CREATE INDEX worker_runs_started_idx ON tenant_scaling.worker_runs (started_at);
+GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
+GRANT SELECT ON SEQUENCE tenant_scaling.worker_runs_run_id_seq TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs_run_id_seq', '');
+COMMENT ON TABLE tenant_scaling.worker_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details';
+COMMENT ON COLUMN tenant_scaling.worker_runs.status IS
+'running, succeeded, failed (an error, or the scheduler stopped mid-run) or skipped (another cycle was running)';
+COMMENT ON COLUMN tenant_scaling.worker_runs.origin IS 'worker (the background worker) or sql (run_scaling_cycle called directly)';
+COMMENT ON COLUMN tenant_scaling.worker_runs.not_scaled IS
+'decisions that changed nothing, counted by reason (cooldowns, bounds, no recent metrics, within target, '
+'locked: a row another transaction held); queue_sample_locked counts queue samples skipped for the same reason';
+COMMENT ON COLUMN tenant_scaling.worker_runs.failed_tenants IS
+'tenants skipped because applying their decisions raised an error: [{"tenant_id": ..., "error": ...}]';
+COMMENT ON COLUMN tenant_scaling.worker_runs.pruned_rows IS 'history rows older than tenant_scaling.history_retention deleted';
+
+-- Applying decisions: the writes are the extension owner's (README, Security)
+CREATE FUNCTION tenant_scaling.scale_inference_endpoint(tenant_id uuid, endpoint_id text)
+RETURNS TABLE (action text, previous_replicas int, new_replicas int, reason text)
+AS 'MODULE_PATHNAME', 'ts_scale_inference_endpoint'
+LANGUAGE C VOLATILE STRICT ROWS 1
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.scale_inference_endpoint(uuid, text) IS
+'decide from the endpoint''s newest metrics and apply it: desired_replicas, a scaling_events row and a NOTIFY; cooldowns apply';
+
+CREATE FUNCTION tenant_scaling.run_scaling_cycle()
+RETURNS TABLE (run_id bigint, tenants_evaluated int, training_decisions int, inference_decisions int, errors int)
+AS 'MODULE_PATHNAME', 'ts_run_scaling_cycle'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.run_scaling_cycle() IS
+'one scheduler cycle now: every auto-scaling tenant''s training and inference decisions applied, recorded in worker_runs';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() TO tenant_scaling_admin;
+
+-- What a shard holds, for the proxy's fan-out report
+CREATE FUNCTION tenant_scaling.shard_overview(
+    OUT tenants bigint, OUT auto_scaling_tenants bigint, OUT endpoints bigint, OUT desired_replicas bigint,
+    OUT queued_jobs bigint, OUT running_jobs bigint, OUT scaling_events bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (SELECT count(*) FROM tenant_scaling.tenant_scaling_config),
+           (SELECT count(*) FROM tenant_scaling.tenant_scaling_config WHERE auto_scaling_enabled),
+           (SELECT count(*) FROM tenant_scaling.inference_endpoints),
+           (SELECT coalesce(sum(desired_replicas), 0) FROM tenant_scaling.inference_endpoints),
+           (SELECT coalesce(sum(queued_jobs), 0) FROM tenant_scaling.tenant_job_counts),
+           (SELECT coalesce(sum(running_jobs), 0) FROM tenant_scaling.tenant_job_counts),
+           (SELECT count(*) FROM tenant_scaling.scaling_events)
+$$;
+COMMENT ON FUNCTION tenant_scaling.shard_overview() IS
+'counts of this shard''s tenants, endpoints, replicas, jobs and events (what the caller may see)';
