@@ -12,7 +12,7 @@ DECISIONS_OBJS = src/decisions/evaluate.o src/decisions/apply.o src/decisions/cy
 # the SQL-callable functions
 API_OBJS = src/api/policy.o src/api/training.o src/api/inference.o src/api/allocate.o \
 	src/api/endpoint.o src/api/jobs.o src/api/runs.o
-OBJS = $(CORE_OBJS) $(ACCESS_OBJS) $(DECISIONS_OBJS) $(API_OBJS) src/scheduler/worker.o src/tenant_scaling.o
+OBJS = $(CORE_OBJS) $(ACCESS_OBJS) $(DECISIONS_OBJS) $(API_OBJS) src/scheduler/scheduler.o src/tenant_scaling.o
 
 # The install script of the current version is built from the parts in
 # sql/, grouped by object, in name order (as pg_cron and pgvector build

@@ -300,3 +300,19 @@ LEFT JOIN LATERAL (SELECT x.tier, x.resource_multiplier FROM tenant_scaling.tier
               ORDER BY CASE WHEN c.provisioning_status = 'over_provisioned' THEN -x.tier_rank ELSE x.tier_rank END
               LIMIT 1) n ON true
 WHERE c.provisioning_status IN ('over_provisioned', 'under_provisioned');
+
+--------------------------------------------------------------------------
+-- Names: the scheduler's run history is scheduler_runs ("worker" is a
+-- training worker); worker_runs stays as a view for whatever reads it.
+--------------------------------------------------------------------------
+
+ALTER TABLE tenant_scaling.worker_runs RENAME TO scheduler_runs;
+ALTER SEQUENCE tenant_scaling.worker_runs_run_id_seq RENAME TO scheduler_runs_run_id_seq;
+ALTER INDEX tenant_scaling.worker_runs_pkey RENAME TO scheduler_runs_pkey;
+ALTER INDEX tenant_scaling.worker_runs_started_idx RENAME TO scheduler_runs_started_idx;
+COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the scheduler_runs row of the cycle that applied it';
+COMMENT ON FUNCTION tenant_scaling.run_scaling_cycle() IS
+'one scheduler cycle now: every auto-scaling tenant''s training and inference decisions applied, recorded in scheduler_runs';
+CREATE VIEW tenant_scaling.worker_runs AS SELECT * FROM tenant_scaling.scheduler_runs;
+GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
+COMMENT ON VIEW tenant_scaling.worker_runs IS 'scheduler_runs under its name before 0.2.0 (deprecated: read scheduler_runs)';

@@ -64,10 +64,10 @@ COMMENT ON TABLE tenant_scaling.scaling_events IS
 COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS 'the endpoint_id, or the tenant id for training workers';
 COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decision read (metrics, queue sample, counts, bounds)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS 'worker (the scheduler or run_scaling_cycle) or manual (scale_inference_endpoint)';
-COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the worker_runs row of the cycle that applied it';
+COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the scheduler_runs row of the cycle that applied it';
 
--- worker_runs spans tenants: operators only (no grant to PUBLIC)
-CREATE TABLE tenant_scaling.worker_runs (
+-- scheduler_runs spans tenants: operators only (no grant to PUBLIC)
+CREATE TABLE tenant_scaling.scheduler_runs (
     run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz,
@@ -85,21 +85,27 @@ CREATE TABLE tenant_scaling.worker_runs (
     message text,
     duration interval GENERATED ALWAYS AS (finished_at - started_at) STORED
 );
-CREATE INDEX worker_runs_started_idx ON tenant_scaling.worker_runs (started_at);
-GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
-GRANT SELECT ON SEQUENCE tenant_scaling.worker_runs_run_id_seq TO tenant_scaling_admin;
-SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs', '');
-SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.worker_runs_run_id_seq', '');
-COMMENT ON TABLE tenant_scaling.worker_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details';
-COMMENT ON COLUMN tenant_scaling.worker_runs.status IS
+CREATE INDEX scheduler_runs_started_idx ON tenant_scaling.scheduler_runs (started_at);
+GRANT SELECT ON tenant_scaling.scheduler_runs TO tenant_scaling_admin;
+GRANT SELECT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs_run_id_seq', '');
+COMMENT ON TABLE tenant_scaling.scheduler_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.status IS
 'running, succeeded, failed (an error, or the scheduler stopped mid-run) or skipped (another cycle was running)';
-COMMENT ON COLUMN tenant_scaling.worker_runs.origin IS 'worker (the background worker) or sql (run_scaling_cycle called directly)';
-COMMENT ON COLUMN tenant_scaling.worker_runs.not_scaled IS
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.origin IS 'worker (the background worker) or sql (run_scaling_cycle called directly)';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.not_scaled IS
 'decisions that changed nothing, counted by reason (cooldowns, bounds, no recent metrics, within target, '
 'locked: a row another transaction held); queue_sample_locked counts queue samples skipped for the same reason';
-COMMENT ON COLUMN tenant_scaling.worker_runs.failed_tenants IS
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.failed_tenants IS
 'tenants skipped because applying their decisions raised an error: [{"tenant_id": ..., "error": ...}]';
-COMMENT ON COLUMN tenant_scaling.worker_runs.pruned_rows IS 'history rows older than tenant_scaling.history_retention deleted';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.pruned_rows IS 'history rows older than tenant_scaling.history_retention deleted';
+
+-- worker_runs, its name before 0.2.0, for whatever reads it by that name
+-- ("worker" is a training worker; the run history is the scheduler's)
+CREATE VIEW tenant_scaling.worker_runs AS SELECT * FROM tenant_scaling.scheduler_runs;
+GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
+COMMENT ON VIEW tenant_scaling.worker_runs IS 'scheduler_runs under its name before 0.2.0 (deprecated: read scheduler_runs)';
 
 -- Applying decisions: the writes are the extension owner's (README, Security)
 CREATE FUNCTION tenant_scaling.scale_inference_endpoint(tenant_id uuid, endpoint_id text)
@@ -116,7 +122,7 @@ AS 'MODULE_PATHNAME', 'ts_run_scaling_cycle'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.run_scaling_cycle() IS
-'one scheduler cycle now: every auto-scaling tenant''s training and inference decisions applied, recorded in worker_runs';
+'one scheduler cycle now: every auto-scaling tenant''s training and inference decisions applied, recorded in scheduler_runs';
 REVOKE EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenant_scaling.run_scaling_cycle() TO tenant_scaling_admin;
 

@@ -12,7 +12,7 @@
 
 #include "settings.h"
 #include "table_access.h"
-#include "worker.h"
+#include "scheduler.h"
 
 PG_MODULE_MAGIC;
 

@@ -120,10 +120,10 @@ SELECT to_char(e.created_at - (SELECT min(created_at) FROM scaling_events), 'SS.
 FROM scaling_events e JOIN sample_tenant s USING (tenant_id)
 ORDER BY e.event_id;
 
-\echo '== Why the rest did not change: the last cycles in worker_runs'
+\echo '== Why the rest did not change: the last cycles in scheduler_runs'
 SELECT run_id, status, tenants_evaluated AS tenants, training_decisions AS training,
        inference_decisions AS inference, errors, not_scaled, round(extract(epoch FROM duration) * 1000, 1) AS ms
-FROM worker_runs ORDER BY run_id DESC LIMIT 4;
+FROM scheduler_runs ORDER BY run_id DESC LIMIT 4;
 
 \echo '== Desired state: what the actuator is asked to reach'
 SELECT s.name AS tenant, split_part(e.endpoint_id, '/', 2) AS endpoint, e.current_replicas AS current,

@@ -1,5 +1,5 @@
 /*
- * runs.c: the run history (worker_runs) and run_scaling_cycle().
+ * runs.c: the run history (scheduler_runs) and run_scaling_cycle().
  */
 #include "postgres.h"
 
@@ -41,7 +41,7 @@ runs_insert(const char *origin, const char *status)
 	Datum		values[2] = {CStringGetTextDatum(origin), CStringGetTextDatum(status)};
 	bool		isnull;
 
-	if (SPI_execute_with_args("INSERT INTO tenant_scaling.worker_runs (origin, status)"
+	if (SPI_execute_with_args("INSERT INTO tenant_scaling.scheduler_runs (origin, status)"
 							  " VALUES ($1, $2) RETURNING run_id",
 							  2, types, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not record the scaling cycle");
@@ -71,7 +71,7 @@ runs_finish(int64 run_id, const char *status, const CycleResult *r, const char *
 		values[10] = CStringGetTextDatum(message);
 	else
 		nulls[10] = 'n';
-	if (SPI_execute_with_args("UPDATE tenant_scaling.worker_runs SET finished_at = pg_catalog.clock_timestamp(),"
+	if (SPI_execute_with_args("UPDATE tenant_scaling.scheduler_runs SET finished_at = pg_catalog.clock_timestamp(),"
 							  " status = $2, tenants_evaluated = $3, training_decisions = $4,"
 							  " inference_decisions = $5, errors = $6, not_scaled = $7::jsonb,"
 							  " failed_tenants = $8::jsonb, pruned_rows = $9, cost_view_refreshed = $10,"
@@ -83,7 +83,7 @@ runs_finish(int64 run_id, const char *status, const CycleResult *r, const char *
 int
 runs_mark_abandoned(void)
 {
-	if (SPI_execute("UPDATE tenant_scaling.worker_runs SET status = 'failed',"
+	if (SPI_execute("UPDATE tenant_scaling.scheduler_runs SET status = 'failed',"
 					" finished_at = pg_catalog.clock_timestamp(),"
 					" message = 'the scheduler stopped before this run finished (crash or shutdown); nothing of it was applied'"
 					" WHERE status = 'running'", false, 0) != SPI_OK_UPDATE)

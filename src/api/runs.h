@@ -1,5 +1,5 @@
 /*
- * runs.h: worker_runs rows and the one-cycle-at-a-time lock.
+ * runs.h: scheduler_runs rows and the one-cycle-at-a-time lock.
  */
 #ifndef TS_RUNS_H
 #define TS_RUNS_H

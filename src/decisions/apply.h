@@ -73,7 +73,7 @@ extern void batch_flush(DecisionBatch *batch);
 extern const char *resource_kind_name(ResourceKind kind);
 
 /*
- * Append to failures (comma-separated JSON objects, worker_runs.failed_tenants)
+ * Append to failures (comma-separated JSON objects, scheduler_runs.failed_tenants)
  * what failed: a decision, or the whole tenant when decision is NULL.
  */
 extern void append_failure_json(StringInfo failures, const pg_uuid_t *tenant,

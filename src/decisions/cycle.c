@@ -282,7 +282,7 @@ prune_history(TimestampTz now, CycleResult *result)
 		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
 		"DELETE FROM tenant_scaling.endpoint_metrics WHERE ts < $1",
 		"DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1",
-		"DELETE FROM tenant_scaling.worker_runs WHERE started_at < $1 AND status <> 'running'",
+		"DELETE FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'",
 	};
 	int64		pruned = 0;
 	int			i;
@@ -323,7 +323,7 @@ maybe_refresh_cost_view(void)
 	interval = palloc0(sizeof(Interval));
 	interval->time = (int64) ts_cost_refresh_interval * USECS_PER_SEC;
 	values[0] = IntervalPGetDatum(interval);
-	ret = SPI_execute_with_args("SELECT 1 FROM tenant_scaling.worker_runs"
+	ret = SPI_execute_with_args("SELECT 1 FROM tenant_scaling.scheduler_runs"
 								" WHERE cost_view_refreshed AND started_at > pg_catalog.now() - $1 LIMIT 1",
 								1, types, values, NULL, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed > 0)

@@ -41,7 +41,7 @@ for n in $SIZES; do
 	peer_ms=$(median "${peer[@]}")
 	first=$(time_ms "$db" 'SELECT * FROM tenant_scaling.run_scaling_cycle()')
 	second=$(time_ms "$db" 'SELECT * FROM tenant_scaling.run_scaling_cycle()')
-	applied=$(psql -X -At -d "$db" -c "SELECT training_decisions + inference_decisions FROM tenant_scaling.worker_runs ORDER BY run_id LIMIT 1")
+	applied=$(psql -X -At -d "$db" -c "SELECT training_decisions + inference_decisions FROM tenant_scaling.scheduler_runs ORDER BY run_id LIMIT 1")
 	printf '%-10s %12.1f %14.1f %14.1f %11.1fx %11.1fx   (first cycle applied %s decisions)\n' \
 		"$n" "$peer_ms" "$first" "$second" "$(calc "$peer_ms / $first")" \
 		"$(calc "$peer_ms / $second")" "$applied"

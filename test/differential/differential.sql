@@ -321,15 +321,15 @@ $$SELECT (ours IS DISTINCT FROM peer) = departure
   -- the departure must actually occur in the data
   SELECT count(*) > 0, 'no departure row in the data' FROM training_ref WHERE plain AND departure$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: the SQL transcription of the README's rule reproduces the peer on plain tenants (except the departure)',
+SELECT pg_temp.check('check_training_scaling_trigger: the SQL transcription of the documented rule reproduces the peer on plain tenants (except the departure)',
 $$SELECT design IS NOT DISTINCT FROM peer, format('%s design=%s peer=%s', tenant_id, design, peer)
   FROM training_ref WHERE plain AND NOT departure$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: equals the README's rule for every tenant (known, unconfigured, unknown)',
+SELECT pg_temp.check('check_training_scaling_trigger: equals the documented rule for every tenant (known, unconfigured, unknown)',
 $$SELECT ours IS NOT DISTINCT FROM design, format('%s ours=%s design=%s', tenant_id, ours, design)
   FROM training_ref$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants with provisioning workers (counted as capacity) follow the README's rule',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants with provisioning workers (counted as capacity) follow the documented rule',
 $$SELECT ours IS NOT DISTINCT FROM design,
          format('%s ours=%s design=%s active=%s provisioning=%s', tenant_id, ours, design, active, provisioning)
   FROM training_ref WHERE provisioning > 0$$);
@@ -339,12 +339,12 @@ $$SELECT count(*) FILTER (WHERE (ours).target_workers IS DISTINCT FROM (peer).ta
          'ours never differs from the peer where workers are provisioning'
   FROM training_ref WHERE provisioning > 0 AND NOT has_ttc AND scaling_rules IS NULL$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants with a tenant_training_config row (ceiling max_workers or 1) follow the README's rule',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants with a tenant_training_config row (ceiling max_workers or 1) follow the documented rule',
 $$SELECT ours IS NOT DISTINCT FROM design,
          format('%s ours=%s design=%s dist=%s max=%s active=%s prov=%s', tenant_id, ours, design, dist, ttc_max, active, provisioning)
   FROM training_ref WHERE has_ttc$$);
 
-SELECT pg_temp.check('check_training_scaling_trigger: tenants with scaling_rules follow the README's rule with the overrides',
+SELECT pg_temp.check('check_training_scaling_trigger: tenants with scaling_rules follow the documented rule with the overrides',
 $$SELECT ours IS NOT DISTINCT FROM design,
          format('%s ours=%s design=%s rules=%s q=%s w=%s cur=%s', tenant_id, ours, design, scaling_rules, queue_size, wait, active + provisioning)
   FROM training_ref WHERE scaling_rules IS NOT NULL$$);
@@ -468,12 +468,12 @@ $$SELECT (ours).action <> 'scale_out', format('cpu=%s mem=%s lat=%s rps=%s targe
   WHERE has_null AND NOT COALESCE(cpu > 80, false) AND NOT COALESCE(mem > 80, false)
     AND NOT COALESCE(lat > 200, false) AND NOT COALESCE(rps > target * 1.2, false)$$);
 
-SELECT pg_temp.check('inference_scaling_decision: equals the README's rule on every tuple (defaults 1..10)',
+SELECT pg_temp.check('inference_scaling_decision: equals the documented rule on every tuple (defaults 1..10)',
 $$SELECT (ours).action = (design).action AND (ours).delta = (design).delta AND (ours).new_replicas = (design).new_replicas,
          format('cpu=%s mem=%s lat=%s rps=%s target=%s cur=%s ours=%s design=%s', cpu, mem, lat, rps, target, cur, ours, design)
   FROM inference_cmp$$);
 
-SELECT pg_temp.check('inference_scaling_decision: equals the README's rule with other min/max replicas (2..5, 3..3, 0..20)',
+SELECT pg_temp.check('inference_scaling_decision: equals the documented rule with other min/max replicas (2..5, 3..3, 0..20)',
 $$SELECT (o).action = (d).action AND (o).delta = (d).delta AND (o).new_replicas = (d).new_replicas,
          format('cpu=%s mem=%s lat=%s rps=%s target=%s cur=%s min=%s max=%s ours=%s design=%s', cpu, mem, lat, rps, target, c, b.minr, b.maxr, o, d)
   FROM (SELECT * FROM inf_tuples TABLESAMPLE BERNOULLI (10) REPEATABLE (7)) AS i

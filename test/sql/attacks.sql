@@ -162,7 +162,7 @@ END $$;
 CREATE TRIGGER refuse_atk_1 BEFORE INSERT ON scaling_events FOR EACH ROW EXECUTE FUNCTION public.refuse_atk_1();
 UPDATE inference_endpoints SET target_rps = 100 WHERE endpoint_id = 'atk-1';
 SELECT tenants_evaluated, inference_decisions, errors FROM run_scaling_cycle();
-SELECT failed_tenants FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+SELECT failed_tenants FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
 SELECT endpoint_id, desired_replicas FROM inference_endpoints WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001'
  ORDER BY 1;
 DROP TRIGGER refuse_atk_1 ON scaling_events;

@@ -94,7 +94,7 @@ WHERE tenant_id = 'b1000000-0000-0000-0000-000000000001';
 
 DELETE FROM training_queue_stats;
 DELETE FROM training_jobs;
-DELETE FROM worker_runs;
+DELETE FROM scheduler_runs;
 DELETE FROM scaling_events;
 DELETE FROM tenant_training_state;
 DELETE FROM tenant_scaling_config;

@@ -112,14 +112,14 @@ SELECT tenants_evaluated, training_decisions, inference_decisions, errors FROM r
 SELECT * FROM pg_temp.events;
 SELECT status, origin, tenants_evaluated, training_decisions, inference_decisions, errors, not_scaled,
        failed_tenants, finished_at >= started_at AS finished
-FROM worker_runs ORDER BY run_id DESC LIMIT 1;
-SELECT count(*) = 3 AS events_name_their_run FROM scaling_events e JOIN worker_runs r USING (run_id);
+FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) = 3 AS events_name_their_run FROM scaling_events e JOIN scheduler_runs r USING (run_id);
 SELECT tenant_id = pg_temp.t(1) AS tenant_1, desired_workers FROM tenant_training_state;
 
 -- the backlog persists until the actuator acts: no new order within the cooldown,
 -- and the next one starts from the desired count, not from the workers that exist
 SELECT tenants_evaluated, training_decisions, inference_decisions, errors FROM run_scaling_cycle();
-SELECT not_scaled FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+SELECT not_scaled FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
 UPDATE tenant_training_state SET last_scale_out_at = now() - interval '301 seconds';
 SELECT training_decisions FROM run_scaling_cycle();
 SELECT desired_workers FROM tenant_training_state ORDER BY tenant_id;
@@ -135,7 +135,7 @@ CREATE TRIGGER reject_2 BEFORE INSERT ON scaling_events FOR EACH ROW EXECUTE FUN
 UPDATE tenant_training_state SET last_scale_out_at = now() - interval '1 hour';
 SELECT desired_replicas AS vision_before FROM inference_endpoints WHERE endpoint_id = 'vision';
 SELECT tenants_evaluated, training_decisions, inference_decisions, errors FROM run_scaling_cycle();
-SELECT errors, failed_tenants FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+SELECT errors, failed_tenants FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
 SELECT desired_replicas AS vision_after FROM inference_endpoints WHERE endpoint_id = 'vision';
 DROP TRIGGER reject_2 ON scaling_events;
 
@@ -146,7 +146,7 @@ INSERT INTO endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg) VALUES
     ('chat', pg_temp.t(1), now() - interval '40 days', 1), ('chat', pg_temp.t(1), now() - interval '2 days', 1);
 SET tenant_scaling.history_retention = '30d';
 SELECT errors FROM run_scaling_cycle();
-SELECT pruned_rows FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+SELECT pruned_rows FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
 SELECT count(*) FILTER (WHERE timestamp < now() - interval '30 days') AS old_stats, count(*) AS stats
 FROM training_queue_stats;
 SELECT count(*) FILTER (WHERE ts < now() - interval '30 days') AS old_metrics FROM endpoint_metrics;
@@ -155,14 +155,14 @@ SET tenant_scaling.history_retention = 0;
 INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds, timestamp)
 VALUES (pg_temp.t(1), 1, 1, now() - interval '400 days');
 SELECT errors FROM run_scaling_cycle();
-SELECT pruned_rows FROM worker_runs ORDER BY run_id DESC LIMIT 1;
+SELECT pruned_rows FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
 RESET tenant_scaling.history_retention;
 
 -- run_scaling_cycle is for operators: not granted to PUBLIC
 SELECT has_function_privilege('public', 'run_scaling_cycle()', 'execute');
 
 DELETE FROM scaling_events;
-DELETE FROM worker_runs;
+DELETE FROM scheduler_runs;
 DELETE FROM tenant_training_state;
 DELETE FROM tenant_training_workers;
 DELETE FROM training_queue_stats;

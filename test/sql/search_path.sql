@@ -58,7 +58,7 @@ DROP SCHEMA evil CASCADE;
 DELETE FROM training_jobs;
 DELETE FROM tenant_job_counts;
 DELETE FROM scaling_events;
-DELETE FROM worker_runs;
+DELETE FROM scheduler_runs;
 DELETE FROM tenant_training_state;
 DELETE FROM inference_endpoints;
 DELETE FROM training_queue_stats;

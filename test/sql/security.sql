@@ -140,7 +140,7 @@ SELECT ts_try($$INSERT INTO tenant_scaling.tenant_training_workers (tenant_id) V
 SELECT ts_try($$UPDATE tenant_scaling.tenant_training_state SET desired_workers = 100$$);
 SELECT ts_try($$INSERT INTO tenant_scaling.scaling_events (tenant_id, resource_kind, resource_id, action, previous_count, new_count, reason, inputs, origin) VALUES ('a0000000-0000-0000-0000-00000000000a', 'inference', 'ep-a', 'scale_out', 1, 99, 'x', '{}', 'manual')$$);
 SELECT ts_try($$UPDATE tenant_scaling.tenant_training_inputs SET active_workers = 0$$);
-SELECT ts_try($$SELECT count(*) FROM tenant_scaling.worker_runs$$);
+SELECT ts_try($$SELECT count(*) FROM tenant_scaling.scheduler_runs$$);
 
 -- the functions answer for another tenant as for an unknown one: nothing leaks
 SELECT * FROM get_tenant_scaling_policy('a0000000-0000-0000-0000-00000000000a');
@@ -190,7 +190,7 @@ SELECT * FROM ts_visible();
 SELECT ts_try($$UPDATE tenant_scaling.tenant_scaling_config SET max_concurrent_jobs = 3 WHERE tenant_id = 'a0000000-0000-0000-0000-00000000000a'$$);
 SELECT * FROM get_tenant_scaling_policy('b0000000-0000-0000-0000-00000000000b');
 SELECT tenants_evaluated, errors FROM run_scaling_cycle();
-SELECT count(*) > 0 AS sees_runs FROM worker_runs;
+SELECT count(*) > 0 AS sees_runs FROM scheduler_runs;
 RESET ROLE;
 
 -- the functions' privileges and security
@@ -211,7 +211,7 @@ DELETE FROM tenant_roles;
 DELETE FROM training_jobs;
 DELETE FROM tenant_job_counts;
 DELETE FROM scaling_events;
-DELETE FROM worker_runs;
+DELETE FROM scheduler_runs;
 DELETE FROM tenant_training_state;
 DELETE FROM inference_endpoints;
 DELETE FROM training_queue_stats;

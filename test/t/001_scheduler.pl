@@ -46,7 +46,7 @@ SELECT 'ep-' || n, ('00000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid,
 FROM generate_series(1, 3) n;
 });
 ok($node->poll_query_until('postgres',
-	"SELECT count(*) > 0 FROM tenant_scaling.worker_runs WHERE status = 'succeeded' AND origin = 'worker'"),
+	"SELECT count(*) > 0 FROM tenant_scaling.scheduler_runs WHERE status = 'succeeded' AND origin = 'worker'"),
 	'the scheduler records its runs');
 
 # a LISTENing session hears each applied decision, with its payload
@@ -83,22 +83,22 @@ is($node->safe_psql('postgres',
 $node->safe_psql('postgres', 'DELETE FROM tenant_scaling.endpoint_metrics');
 my $run = $node->safe_psql('postgres', q{
 SELECT tenants_evaluated || ' ' || (not_scaled ? 'scale_out_cooldown' OR not_scaled ? 'no_recent_metrics')
-FROM tenant_scaling.worker_runs WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT 1});
+FROM tenant_scaling.scheduler_runs WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT 1});
 is($run, '3 true', 'a run counts its tenants and the reasons it did not scale');
 
 # --- a reload changes the naptime without adding a cycle
 $node->safe_psql('postgres', "ALTER SYSTEM SET tenant_scaling.naptime = '1h'");
 $node->reload;
 sleep 2;
-my $runs_before = $node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.worker_runs');
+my $runs_before = $node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
 sleep 3;
-is($node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.worker_runs'), $runs_before,
+is($node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.scheduler_runs'), $runs_before,
 	'after a reload to 1h no further cycle runs');
 is($node->safe_psql('postgres', "SELECT setting || unit FROM pg_settings WHERE name = 'tenant_scaling.naptime'"),
 	'3600s', 'the new naptime is visible in pg_settings');
 $node->safe_psql('postgres', "ALTER SYSTEM SET tenant_scaling.naptime = '1s'");
 $node->reload;
-ok($node->poll_query_until('postgres', "SELECT count(*) > $runs_before FROM tenant_scaling.worker_runs"),
+ok($node->poll_query_until('postgres', "SELECT count(*) > $runs_before FROM tenant_scaling.scheduler_runs"),
 	'cycles resume after a reload back to 1s');
 
 # --- SIGTERM stops the scheduler promptly, even mid-sleep
@@ -139,9 +139,9 @@ INSERT INTO tenant_scaling.training_queue_stats (tenant_id, queue_size, avg_wait
 VALUES ('00000000-0000-0000-0000-000000000004', 50, 1000), ('00000000-0000-0000-0000-000000000005', 50, 1000);
 });
 ok($node->poll_query_until('postgres', q{
-SELECT count(*) > 0 FROM tenant_scaling.worker_runs
+SELECT count(*) > 0 FROM tenant_scaling.scheduler_runs
 WHERE errors > 0 AND failed_tenants @> '[{"tenant_id": "00000000-0000-0000-0000-000000000004", "error": "tenant 4 is poisoned"}]'}),
-	'the poisoned tenant is named in worker_runs');
+	'the poisoned tenant is named in scheduler_runs');
 is($node->safe_psql('postgres', q{
 SELECT count(*) FROM tenant_scaling.scaling_events WHERE tenant_id = '00000000-0000-0000-0000-000000000005'}),
 	'1', 'the other tenant of that cycle was scaled');
@@ -166,15 +166,15 @@ ok($node->poll_query_until('postgres',
 	"SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type = 'tenant_scaling scheduler' AND wait_event = 'PgSleep'"),
 	'a cycle is in the middle of applying a decision');
 my $running_run = $node->safe_psql('postgres',
-	"SELECT max(run_id) FROM tenant_scaling.worker_runs WHERE status = 'running'");
+	"SELECT max(run_id) FROM tenant_scaling.scheduler_runs WHERE status = 'running'");
 kill 'KILL', scheduler_pid();
 # the postmaster restarts every backend; wait until it accepts connections again
 ok($node->poll_query_until('postgres', 'SELECT true'), 'the cluster comes back after the crash');
 $node->safe_psql('postgres', 'DROP TRIGGER slow_event ON tenant_scaling.scaling_events');
 ok($node->poll_query_until('postgres',
-	"SELECT status = 'failed' FROM tenant_scaling.worker_runs WHERE run_id = $running_run"),
+	"SELECT status = 'failed' FROM tenant_scaling.scheduler_runs WHERE run_id = $running_run"),
 	'the run the crash interrupted is marked failed');
-like($node->safe_psql('postgres', "SELECT message FROM tenant_scaling.worker_runs WHERE run_id = $running_run"),
+like($node->safe_psql('postgres', "SELECT message FROM tenant_scaling.scheduler_runs WHERE run_id = $running_run"),
 	qr/stopped before this run finished/, 'with a message saying why');
 ok($node->poll_query_until('postgres', q{
 SELECT count(*) = 1 FROM tenant_scaling.scaling_events WHERE tenant_id = '00000000-0000-0000-0000-000000000006'}),
@@ -191,8 +191,8 @@ my $standby = PostgreSQL::Test::Cluster->new('standby');
 $standby->init_from_backup($node, 'backup', has_streaming => 1);
 $standby->start;
 # two more cycles on the primary while the standby replays, instead of a fixed sleep
-my $primary_runs = $node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.worker_runs');
-ok($node->poll_query_until('postgres', "SELECT count(*) >= $primary_runs + 2 FROM tenant_scaling.worker_runs"),
+my $primary_runs = $node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
+ok($node->poll_query_until('postgres', "SELECT count(*) >= $primary_runs + 2 FROM tenant_scaling.scheduler_runs"),
 	'the primary goes on scheduling');
 $node->wait_for_catchup($standby);
 is($standby->safe_psql('postgres',

@@ -46,7 +46,7 @@ SELECT tenant_id, scaling_tier, date '2026-11-01' + k, k, 0.5, k % 3, 'ep-' || k
 # what a table holds, as text, for comparing the two databases
 my @tables = qw(tiers workload_profiles tenant_roles tenant_scaling_config tenant_training_config
   training_queue_stats tenant_training_workers tenant_training_state inference_endpoints endpoint_metrics
-  scaling_events worker_runs training_jobs tenant_training_inputs endpoint_metrics_latest tenant_job_counts
+  scaling_events scheduler_runs training_jobs tenant_training_inputs endpoint_metrics_latest tenant_job_counts
   resource_prices tenant_resource_usage tenant_usage_totals tenant_usage_distinct);
 sub contents
 {

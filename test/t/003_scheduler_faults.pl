@@ -51,7 +51,7 @@ CREATE EXTENSION tenant_scaling;
 INSERT INTO tenant_scaling.tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled)
 VALUES ('00000000-0000-0000-0000-000000000001', 'premium', true);
 });
-ok($node->poll_query_until('live', "SELECT count(*) > 0 FROM tenant_scaling.worker_runs WHERE status = 'succeeded'"),
+ok($node->poll_query_until('live', "SELECT count(*) > 0 FROM tenant_scaling.scheduler_runs WHERE status = 'succeeded'"),
 	'and schedules');
 
 # --- DROP EXTENSION committed while a cycle runs: the cycle fails, its error
@@ -59,7 +59,7 @@ ok($node->poll_query_until('live', "SELECT count(*) > 0 FROM tenant_scaling.work
 $node->safe_psql('live', q{
 CREATE FUNCTION public.slow_run() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$;
-CREATE TRIGGER slow_run BEFORE INSERT ON tenant_scaling.worker_runs FOR EACH ROW EXECUTE FUNCTION public.slow_run();
+CREATE TRIGGER slow_run BEFORE INSERT ON tenant_scaling.scheduler_runs FOR EACH ROW EXECUTE FUNCTION public.slow_run();
 });
 ok($node->poll_query_until('postgres',
 	"SELECT count(*) > 0 FROM pg_stat_activity WHERE backend_type = 'tenant_scaling scheduler' AND wait_event = 'PgSleep'"),
@@ -90,21 +90,21 @@ SELECT endpoint_id, tenant_id, now() - make_interval(secs => k), 50, 50, 100, 50
   FROM tenant_scaling.inference_endpoints, generate_series(1, 4000) k;
 });
 $node->safe_psql('source', 'SELECT tenant_scaling.run_scaling_cycle() FROM generate_series(1, 30)');
-my $source_runs = $node->safe_psql('source', 'SELECT count(*) FROM tenant_scaling.worker_runs');
+my $source_runs = $node->safe_psql('source', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
 my $dump = $node->basedir . '/source.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', $dump ], 'pg_dump of a database with run history');
 
 # a session named pg_restore: the scheduler pauses, and says so once
 $node->safe_psql('live', 'CREATE EXTENSION tenant_scaling');
-my $runs_before = $node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.worker_runs');
+my $runs_before = $node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
 my $restorer = $node->background_psql('live', on_error_stop => 0);
 $restorer->query_safe("SET application_name = 'pg_restore'");
 sleep 3;
-is($node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.worker_runs'), $runs_before,
+is($node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.scheduler_runs'), $runs_before,
 	'no cycle runs while pg_restore is connected');
 is(count_in_log(qr/pg_restore is connected to database "live"; pausing until it is done/), 1, 'the pause is logged once');
 $restorer->quit;
-ok($node->poll_query_until('live', "SELECT count(*) > $runs_before FROM tenant_scaling.worker_runs"),
+ok($node->poll_query_until('live', "SELECT count(*) > $runs_before FROM tenant_scaling.scheduler_runs"),
 	'cycles resume when it is done');
 
 # a real restore, with the scheduler running on naptime 1 s: every run of the dump is kept
@@ -117,9 +117,9 @@ $node->safe_psql('live', 'DROP EXTENSION tenant_scaling CASCADE; DROP SCHEMA ten
 	$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('live'), $dump ],
 		'pg_restore beside the running scheduler succeeds');
 }
-is($node->safe_psql('live', q{SELECT count(*) FROM tenant_scaling.worker_runs WHERE origin = 'sql'}), $source_runs,
+is($node->safe_psql('live', q{SELECT count(*) FROM tenant_scaling.scheduler_runs WHERE origin = 'sql'}), $source_runs,
 	'every run of the dump is restored');
-ok($node->poll_query_until('live', "SELECT count(*) > 0 FROM tenant_scaling.worker_runs WHERE origin = 'worker'"),
+ok($node->poll_query_until('live', "SELECT count(*) > 0 FROM tenant_scaling.scheduler_runs WHERE origin = 'worker'"),
 	'and the scheduler goes on after the restore');
 
 $node->stop;

@@ -1,5 +1,5 @@
 /*
- * worker.c: the scheduler, a background worker that runs a scaling cycle
+ * scheduler.c: the scheduler, a background worker that runs a scaling cycle
  * every tenant_scaling.naptime (README, The scheduler).
  *
  * Each cycle is a few short transactions: record the run as running,
@@ -9,7 +9,7 @@
  * cycle is applied: its writes are one transaction.
  *
  * The scheduler pauses while pg_restore is connected to its database: a
- * run recorded beside the restore's COPY of worker_runs would take a run id
+ * run recorded beside the restore's COPY of scheduler_runs would take a run id
  * the dump holds (and decide from half-restored data).
  *
  * A missing database: connecting to it is FATAL, which a restart every
@@ -42,7 +42,7 @@
 
 #include "runs.h"
 #include "sql_support.h"
-#include "worker.h"
+#include "scheduler.h"
 
 
 PGDLLEXPORT void ts_scheduler_main(Datum main_arg);
