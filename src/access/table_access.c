@@ -185,16 +185,10 @@ fetch_through_executor(TsTable table, Datum key, TsRow *row)
 
 	SPI_connect();
 	if (plans[table] == NULL)
-	{
-		char	   *sql = psprintf("SELECT * FROM %s.%s WHERE %s OPERATOR(pg_catalog.=) $1",
-								   TS_SCHEMA, info->name, info->columns[0]);
-		SPIPlanPtr	plan = SPI_prepare(sql, 1, &key_type);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		plans[table] = plan;
-	}
+		(void) ts_keep_plan(&plans[table],
+							psprintf("SELECT * FROM %s.%s WHERE %s OPERATOR(pg_catalog.=) $1",
+									 TS_SCHEMA, info->name, info->columns[0]),
+							1, &key_type);
 	if (SPI_execute_plan(plans[table], values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading %s.%s failed", TS_SCHEMA, info->name);
 	row->found = false;
