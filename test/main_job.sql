@@ -112,7 +112,7 @@ JOIN (VALUES ('delta-standard/chat', 88, 40, 120, 90), ('echo-standard/search', 
 \echo '== The scheduler (a background worker, tenant_scaling.naptime = 2s) runs for 7 seconds ...'
 SELECT pg_sleep(7) \g /dev/null
 
-\echo '== What it decided and applied: scaling_events (each one was also sent with NOTIFY tenant_scaling)'
+\echo '== What it decided and applied: scaling_events (each announced with NOTIFY tenant_scaling, payload {"event_id": N})'
 SELECT to_char(e.created_at - (SELECT min(created_at) FROM scaling_events), 'SS.MS"s"') AS at,
        s.name AS tenant, e.resource_kind AS kind,
        CASE e.resource_kind WHEN 'training' THEN 'workers' ELSE split_part(e.resource_id, '/', 2) END AS resource,
