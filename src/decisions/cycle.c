@@ -52,7 +52,12 @@ static void
 stream_open(RowStream *s, SPIPlanPtr plan, Datum *values)
 {
 	memset(s, 0, sizeof(*s));
-	s->portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+	/*
+	 * Not read-only: the cursor takes a snapshot of its own, which sees the
+	 * queue samples run_scaling_cycle() wrote just before in the same
+	 * statement (the calling statement's snapshot predates them).
+	 */
+	s->portal = SPI_cursor_open(NULL, plan, values, NULL, false);
 }
 
 /* The current row, or NULL at the end. */

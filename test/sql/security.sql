@@ -16,8 +16,11 @@ VALUES ('a0000000-0000-0000-0000-00000000000a', 'premium', 2, 10, true),
        ('b0000000-0000-0000-0000-00000000000b', 'enterprise', 8, 500, true);
 INSERT INTO tenant_training_config (tenant_id, distributed_training_enabled, max_workers)
 VALUES ('a0000000-0000-0000-0000-00000000000a', true, 4), ('b0000000-0000-0000-0000-00000000000b', true, 9);
-INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds)
-VALUES ('a0000000-0000-0000-0000-00000000000a', 1, 1), ('b0000000-0000-0000-0000-00000000000b', 30, 900);
+-- a minute ahead (within the clock skew allowed), so that these stay the newest samples
+-- after the cycle's own sample of the job queue
+INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds, timestamp)
+VALUES ('a0000000-0000-0000-0000-00000000000a', 1, 1, now() + interval '1 minute'),
+       ('b0000000-0000-0000-0000-00000000000b', 30, 900, now() + interval '1 minute');
 INSERT INTO tenant_training_workers (tenant_id, status)
 VALUES ('a0000000-0000-0000-0000-00000000000a', 'active'), ('b0000000-0000-0000-0000-00000000000b', 'active'),
        ('b0000000-0000-0000-0000-00000000000b', 'active');
