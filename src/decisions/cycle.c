@@ -309,10 +309,23 @@ prune_history(TimestampTz now, CycleResult *result)
 	return pruned;
 }
 
-/* The cost view, once the extension has one, every cost_refresh_interval. */
-static bool
-maybe_refresh_cost_view(void)
+static void
+refresh_cost_view(void *arg)
 {
+	if (SPI_execute("SELECT tenant_scaling.refresh_cost_optimization_view()", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "refreshing the cost view failed");
+}
+
+/*
+ * The cost view, once the extension has one, every cost_refresh_interval.
+ * A refresh that waits on a lock too long (an operator's own refresh in an
+ * open transaction) is skipped, not the cycle: it is tried again next cycle.
+ */
+static bool
+maybe_refresh_cost_view(CycleResult *result)
+{
+	ErrorData  *error;
+
 	Oid			types[1] = {INTERVALOID};
 	Datum		values[1];
 	Interval   *interval;
@@ -333,9 +346,12 @@ maybe_refresh_cost_view(void)
 								1, types, values, NULL, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed > 0)
 		return false;
-	if (SPI_execute("SELECT tenant_scaling.refresh_cost_optimization_view()", false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "refreshing the cost view failed");
-	return true;
+	if (ts_try_subtransaction(refresh_cost_view, NULL, &error))
+		return true;
+	if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+		ReThrowError(error);
+	cycle_count_not_scaled(result, "cost_view_locked");
+	return false;
 }
 
 void
@@ -383,7 +399,7 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 		appendStringInfoString(result->failed_tenants, batch.failures->data);
 	}
 	result->pruned_rows = prune_history(now, result);
-	result->cost_view_refreshed = maybe_refresh_cost_view();
+	result->cost_view_refreshed = maybe_refresh_cost_view(result);
 	batch_free(&batch);
 	MemoryContextDelete(tenant_context);
 	AtEOXact_GUC(true, gucs);
