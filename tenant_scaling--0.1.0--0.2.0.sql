@@ -316,3 +316,10 @@ COMMENT ON FUNCTION tenant_scaling.run_scaling_cycle() IS
 CREATE VIEW tenant_scaling.worker_runs AS SELECT * FROM tenant_scaling.scheduler_runs;
 GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
 COMMENT ON VIEW tenant_scaling.worker_runs IS 'scheduler_runs under its name before 0.2.0 (deprecated: read scheduler_runs)';
+
+-- The events of a cycle run from SQL say so, as its run does (they said worker)
+ALTER TABLE tenant_scaling.scaling_events
+    DROP CONSTRAINT origin_valid,
+    ADD CONSTRAINT origin_valid CHECK (origin IN ('worker', 'sql', 'manual'));
+COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS
+'worker (the scheduler), sql (run_scaling_cycle called directly, as its run) or manual (scale_inference_endpoint)';

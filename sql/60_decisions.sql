@@ -45,7 +45,7 @@ CREATE TABLE tenant_scaling.scaling_events (
     new_count int NOT NULL,
     reason text NOT NULL,
     inputs jsonb NOT NULL,
-    origin text NOT NULL CONSTRAINT origin_valid CHECK (origin IN ('worker', 'manual')),
+    origin text NOT NULL CONSTRAINT origin_valid CHECK (origin IN ('worker', 'sql', 'manual')),
     run_id bigint
 );
 CREATE INDEX scaling_events_tenant_time_idx ON tenant_scaling.scaling_events (tenant_id, created_at DESC);
@@ -63,7 +63,8 @@ COMMENT ON TABLE tenant_scaling.scaling_events IS
 'append-only audit of every applied scaling decision, with the reason and the inputs it used';
 COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS 'the endpoint_id, or the tenant id for training workers';
 COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decision read (metrics, queue sample, counts, bounds)';
-COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS 'worker (the scheduler or run_scaling_cycle) or manual (scale_inference_endpoint)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS
+'worker (the scheduler), sql (run_scaling_cycle called directly, as its run) or manual (scale_inference_endpoint)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the scheduler_runs row of the cycle that applied it';
 
 -- scheduler_runs spans tenants: operators only (no grant to PUBLIC)

@@ -123,7 +123,7 @@ ts_run_scaling_cycle(PG_FUNCTION_ARGS)
 		run_id = runs_insert("sql", "running");
 		ts_sample_job_queues(GetCurrentTransactionStartTimestamp(), &samples_locked);
 		cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
-		ts_cycle_execute(run_id, GetCurrentTransactionStartTimestamp(), &result);
+		ts_cycle_execute(run_id, "sql", GetCurrentTransactionStartTimestamp(), &result);
 		runs_finish(run_id, "succeeded", &result, NULL);
 	}
 	ts_restore_user(&caller);

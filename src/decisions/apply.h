@@ -48,7 +48,7 @@ typedef struct DecisionBatch
 	int			count;
 	int			capacity;
 	TimestampTz now;
-	const char *origin;			/* "worker" or "manual" */
+	const char *origin;			/* "worker", "sql" or "manual" */
 	int64		run_id;			/* 0 for none */
 	/* what was written */
 	int			training_applied;

@@ -355,7 +355,7 @@ maybe_refresh_cost_view(CycleResult *result)
 }
 
 void
-ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
+ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult *result)
 {
 	MemoryContext tenant_context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling tenant",
 														 ALLOCSET_DEFAULT_SIZES);
@@ -369,7 +369,7 @@ ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result)
 	int			gucs = cycle_settings_begin();
 
 	metrics_since[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
-	batch_init(&batch, now, "worker", run_id);
+	batch_init(&batch, now, origin, run_id);
 	stream_open(&tenants, ts_keep_plan(&training_plan, TRAINING_SELECT, 0, NULL), NULL);
 	stream_open(&endpoints, ts_keep_plan(&endpoints_plan, endpoints_query, 1, ts_type), metrics_since);
 

@@ -31,8 +31,11 @@ typedef struct CycleResult
 
 #include "settings.h"
 
-/* Evaluate and apply every auto-scaling tenant; SPI must be connected. */
-extern void ts_cycle_execute(int64 run_id, TimestampTz now, CycleResult *result);
+/*
+ * Evaluate and apply every auto-scaling tenant; SPI must be connected. The
+ * events carry origin, as the run does ("worker" or "sql").
+ */
+extern void ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult *result);
 
 /*
  * One training_queue_stats row per tenant with queued or recently finished

@@ -252,7 +252,7 @@ cycle_transaction(int64 run_id, int samples_locked)
 	cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
 	if (runs_try_cycle_lock())
 	{
-		ts_cycle_execute(run_id, GetCurrentTransactionStartTimestamp(), &result);
+		ts_cycle_execute(run_id, "worker", GetCurrentTransactionStartTimestamp(), &result);
 		runs_finish(run_id, "succeeded", &result, NULL);
 	}
 	else
