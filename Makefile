@@ -27,7 +27,7 @@ tenant_scaling--$(EXTVERSION).sql: $(sort $(wildcard sql/*.sql))
 # Tests, all under test/: pg_regress (test/sql, test/expected), isolation
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
 # against a running server with the library preloaded (TAP as a non-root user).
-REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security \
+REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security actuator \
 	search_path cost attacks privileges
 REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling
 ISOLATION = cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission

@@ -1,5 +1,5 @@
--- Every privilege of every role the extension creates (tenant_scaling_admin)
--- and of PUBLIC, on every object of the extension: the matrix the README
+-- Every privilege of every role the extension creates (tenant_scaling_admin,
+-- tenant_scaling_actuator) and of PUBLIC, on every object of the extension: the matrix the README
 -- documents (Security). A grant added or lost shows here.
 SET search_path = tenant_scaling, public;
 
@@ -10,16 +10,19 @@ $$;
 
 -- the role: no login, no attributes beyond inheritance
 SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls
-  FROM pg_roles WHERE rolname = 'tenant_scaling_admin';
+  FROM pg_roles WHERE rolname IN ('tenant_scaling_admin', 'tenant_scaling_actuator') ORDER BY 1;
 
 -- the schema
-SELECT pg_temp.privileges(nspacl, 'tenant_scaling_admin'::regrole) AS operator, pg_temp.privileges(nspacl, 0) AS public
+SELECT pg_temp.privileges(nspacl, 'tenant_scaling_admin'::regrole) AS operator,
+       pg_temp.privileges(nspacl, 'tenant_scaling_actuator'::regrole) AS actuator, pg_temp.privileges(nspacl, 0) AS public
   FROM pg_namespace WHERE nspname = 'tenant_scaling';
 
 -- tables, views and sequences
 SELECT c.relname, c.relkind,
        pg_temp.privileges(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)),
                           'tenant_scaling_admin'::regrole) AS operator,
+       pg_temp.privileges(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)),
+                          'tenant_scaling_actuator'::regrole) AS actuator,
        pg_temp.privileges(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)), 0)
            AS public
   FROM pg_class c
@@ -33,7 +36,11 @@ SELECT count(*) AS column_grants FROM pg_attribute a JOIN pg_class c ON c.oid = 
 -- functions: who may execute, and which run as their owner
 SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer,
        pg_temp.privileges(coalesce(p.proacl, acldefault('f', p.proowner)), 'tenant_scaling_admin'::regrole) AS operator,
+       pg_temp.privileges(coalesce(p.proacl, acldefault('f', p.proowner)), 'tenant_scaling_actuator'::regrole) AS actuator,
        pg_temp.privileges(coalesce(p.proacl, acldefault('f', p.proowner)), 0) AS public
   FROM pg_proc p
  WHERE p.pronamespace = 'tenant_scaling'::regnamespace
  ORDER BY p.oid::regprocedure::text;
+
+-- row-level security: which roles each policy is for, on which tables
+SELECT tablename, policyname, roles, cmd FROM pg_policies WHERE schemaname = 'tenant_scaling' ORDER BY 1, 2;
