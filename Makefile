@@ -8,7 +8,7 @@ CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o
 ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/security.o \
 	src/access/derived.o src/access/job_counts.o src/access/cost.o src/access/triggers.o
 # from rows to applied decisions: evaluation, writing, the cycle
-DECISIONS_OBJS = src/decisions/evaluate.o src/decisions/apply.o src/decisions/cycle.o
+DECISIONS_OBJS = src/decisions/evaluate.o src/decisions/apply.o src/decisions/cycle.o src/decisions/overrides.o
 # the SQL-callable functions
 API_OBJS = src/api/policy.o src/api/training.o src/api/inference.o src/api/allocate.o \
 	src/api/endpoint.o src/api/jobs.o src/api/runs.o
@@ -28,6 +28,7 @@ tenant_scaling--$(EXTVERSION).sql: $(sort $(wildcard sql/*.sql))
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
 # against a running server with the library preloaded (TAP as a non-root user).
 REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security actuator \
+	overrides \
 	search_path cost attacks privileges
 REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling
 ISOLATION = cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission

@@ -498,3 +498,102 @@ BEGIN
     END LOOP;
 END
 $$;
+
+--------------------------------------------------------------------------
+-- Overrides: a desired count changed by hand is audited like a decision
+--------------------------------------------------------------------------
+
+-- A desired count changed by hand is audited like a decision (an event with
+-- origin manual, and its NOTIFY); it runs as the owner, since operators may
+-- not write events.
+CREATE FUNCTION tenant_scaling.audit_desired_change()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ts_audit_desired_change'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.audit_desired_change() IS
+'AFTER statement trigger of inference_endpoints and tenant_training_state: a desired count changed by hand becomes a scaling_events row (origin manual) and a NOTIFY';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.audit_desired_change() FROM PUBLIC;
+
+CREATE TRIGGER inference_endpoints_audit_desired
+    AFTER UPDATE ON tenant_scaling.inference_endpoints REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
+CREATE TRIGGER tenant_training_state_audit_desired_insert
+    AFTER INSERT ON tenant_scaling.tenant_training_state REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
+CREATE TRIGGER tenant_training_state_audit_desired_update
+    AFTER UPDATE ON tenant_scaling.tenant_training_state REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
+
+-- Overrides by operators: the desired count set by hand, within the bounds,
+-- with a reason, audited by the trigger above and starting the cooldowns as a
+-- decision does
+CREATE FUNCTION tenant_scaling.set_desired_replicas(tenant_id uuid, endpoint_id text, desired_replicas int,
+                                                    reason text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    low int;
+    high int;
+BEGIN
+    IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR $4 IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+            MESSAGE = format('%s must not be null',
+                             CASE WHEN $1 IS NULL THEN 'tenant_id' WHEN $2 IS NULL THEN 'endpoint_id'
+                                  WHEN $3 IS NULL THEN 'desired_replicas' ELSE 'reason' END);
+    END IF;
+    SELECT e.min_replicas, e.max_replicas INTO low, high FROM tenant_scaling.inference_endpoints e
+     WHERE e.endpoint_id = $2 AND e.tenant_id = $1 FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+            MESSAGE = format('inference endpoint "%s" of tenant %s does not exist', pg_catalog.left($2, 64), $1);
+    END IF;
+    IF $3 < low OR $3 > high THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('desired_replicas %s of endpoint "%s" is outside its bounds %s..%s', $3, $2, low, high),
+            HINT = 'Change min_replicas or max_replicas first.';
+    END IF;
+    PERFORM pg_catalog.set_config('tenant_scaling.override_reason', $4, true);
+    UPDATE tenant_scaling.inference_endpoints e
+       SET desired_replicas = $3, last_scaled_at = pg_catalog.now(),
+           last_scale_out_at = CASE WHEN $3 > e.desired_replicas THEN pg_catalog.now() ELSE e.last_scale_out_at END
+     WHERE e.endpoint_id = $2 AND e.tenant_id = $1;
+    PERFORM pg_catalog.set_config('tenant_scaling.override_reason', '', true);
+END
+$$;
+COMMENT ON FUNCTION tenant_scaling.set_desired_replicas(uuid, text, int, text) IS
+'operators: set an endpoint''s desired replicas by hand (within its bounds), logged as a manual event with the reason';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.set_desired_replicas(uuid, text, int, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_scaling.set_desired_replicas(uuid, text, int, text) TO tenant_scaling_admin;
+
+CREATE FUNCTION tenant_scaling.set_desired_workers(tenant_id uuid, desired_workers int, reason text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+            MESSAGE = format('%s must not be null',
+                             CASE WHEN $1 IS NULL THEN 'tenant_id' WHEN $2 IS NULL THEN 'desired_workers' ELSE 'reason' END);
+    END IF;
+    IF $2 < 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('desired_workers must not be negative: %s', $2);
+    END IF;
+    PERFORM pg_catalog.set_config('tenant_scaling.override_reason', $3, true);
+    INSERT INTO tenant_scaling.tenant_training_state AS s (tenant_id, desired_workers, last_scale_out_at, last_scaled_at)
+    VALUES ($1, $2, pg_catalog.now(), pg_catalog.now())
+    ON CONFLICT ON CONSTRAINT tenant_training_state_pkey DO UPDATE
+       SET desired_workers = excluded.desired_workers, last_scaled_at = excluded.last_scaled_at,
+           last_scale_out_at = CASE WHEN excluded.desired_workers > s.desired_workers THEN excluded.last_scale_out_at
+                                    ELSE s.last_scale_out_at END;
+    PERFORM pg_catalog.set_config('tenant_scaling.override_reason', '', true);
+END
+$$;
+COMMENT ON FUNCTION tenant_scaling.set_desired_workers(uuid, int, text) IS
+'operators: set a tenant''s desired training workers by hand, logged as a manual event with the reason';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.set_desired_workers(uuid, int, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_scaling.set_desired_workers(uuid, int, text) TO tenant_scaling_admin;

@@ -55,6 +55,18 @@ COMMENT ON FUNCTION tenant_scaling.maintain_derived_state() IS
 'AFTER statement trigger: keeps tenant_training_inputs and endpoint_metrics_latest in step with their sources';
 REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_derived_state() FROM PUBLIC;
 
+-- A desired count changed by hand is audited like a decision (an event with
+-- origin manual, and its NOTIFY); it runs as the owner, since operators may
+-- not write events.
+CREATE FUNCTION tenant_scaling.audit_desired_change()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ts_audit_desired_change'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.audit_desired_change() IS
+'AFTER statement trigger of inference_endpoints and tenant_training_state: a desired count changed by hand becomes a scaling_events row (origin manual) and a NOTIFY';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.audit_desired_change() FROM PUBLIC;
+
 -- Tiers, workload profiles and prices are dumped whole, edited seed rows
 -- included: at restore, an insert of a seed key (which CREATE EXTENSION has
 -- just inserted) replaces that row instead of failing.

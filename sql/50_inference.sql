@@ -21,6 +21,9 @@ CREATE TABLE tenant_scaling.inference_endpoints (
 CREATE TRIGGER inference_endpoints_updated_at
     BEFORE UPDATE ON tenant_scaling.inference_endpoints
     FOR EACH ROW EXECUTE FUNCTION tenant_scaling.touch_updated_at();
+CREATE TRIGGER inference_endpoints_audit_desired
+    AFTER UPDATE ON tenant_scaling.inference_endpoints REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
 SELECT pg_temp.check_shard_of_rows('inference_endpoints');
 SELECT pg_temp.isolate_tenant_rows('inference_endpoints');
 GRANT SELECT ON tenant_scaling.inference_endpoints TO PUBLIC;

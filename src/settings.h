@@ -19,6 +19,9 @@ extern int	ts_history_retention;		/* seconds; 0 keeps everything */
 extern int	ts_cost_refresh_interval;	/* seconds; 0 never refreshes */
 extern int	ts_cycle_lock_timeout;		/* milliseconds a cycle waits on a lock */
 
+/* overrides: the reason an operator's change of a desired count is logged with */
+extern char *ts_override_reason;
+
 /* the scheduler */
 extern bool ts_scheduler_enabled;
 extern int	ts_naptime;					/* seconds between the starts of two cycles */

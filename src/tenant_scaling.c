@@ -27,6 +27,7 @@ int			ts_cycle_lock_timeout = 100;
 bool		ts_scheduler_enabled = true;
 int			ts_naptime = 15;
 char	   *ts_database = NULL;
+char	   *ts_override_reason = NULL;
 
 /* settings a session or the configuration file may change */
 static void
@@ -68,6 +69,11 @@ define_runtime_settings(void)
 							"What stays locked longer is skipped (reason locked) and retried next cycle.",
 							&ts_cycle_lock_timeout, 100, 1, 60000,
 							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomStringVariable("tenant_scaling.override_reason",
+							   "Reason logged with a desired count changed by hand.",
+							   "set_desired_replicas and set_desired_workers set it for their change; empty logs manual_override.",
+							   &ts_override_reason, "",
+							   PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("tenant_scaling.history_retention",
 							"Age after which a cycle deletes queue stats, metrics, events and runs; 0 keeps them.",
 							NULL,

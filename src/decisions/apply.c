@@ -74,6 +74,13 @@ static const char *const apply_sql =
 "                  - (SELECT pg_catalog.count(*) FROM locked)";
 
 static SPIPlanPtr apply_plan = NULL;
+static int	writing_decisions = 0;
+
+bool
+ts_writing_decisions(void)
+{
+	return writing_decisions > 0;
+}
 
 const char *
 resource_kind_name(ResourceKind kind)
@@ -196,6 +203,25 @@ apply_plan_prepared(void)
 	return ts_keep_plan(&apply_plan, apply_sql, 11, types);
 }
 
+/* The apply statement; its own writes of desired counts are not overrides (overrides.c). */
+static int
+execute_apply(Datum *values, const char *nulls)
+{
+	int			ret;
+
+	writing_decisions++;
+	PG_TRY();
+	{
+		ret = SPI_execute_plan(apply_plan_prepared(), values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		writing_decisions--;
+	}
+	PG_END_TRY();
+	return ret;
+}
+
 /* Write items[0..n) in the current transaction; count what was applied. */
 static void
 write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
@@ -225,7 +251,7 @@ write_decisions(DecisionBatch *batch, const AppliedDecision *items, int n)
 	if (batch->run_id == 0)
 		nulls[10] = 'n';
 
-	ret = SPI_execute_plan(apply_plan_prepared(), values, nulls, false, 0);
+	ret = execute_apply(values, nulls);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "applying scaling decisions failed: %s", SPI_result_code_string(ret));
 	for (i = 0; i < SPI_processed; i++)

@@ -72,6 +72,9 @@ extern void batch_flush(DecisionBatch *batch);
 
 extern const char *resource_kind_name(ResourceKind kind);
 
+/* True while a batch is being written: its desired counts are decisions, not overrides. */
+extern bool ts_writing_decisions(void);
+
 /*
  * Append to failures (comma-separated JSON objects, scheduler_runs.failed_tenants)
  * what failed: a decision, or the whole tenant when decision is NULL.
