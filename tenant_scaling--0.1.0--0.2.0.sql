@@ -512,14 +512,11 @@ AS 'MODULE_PATHNAME', 'ts_audit_desired_change'
 LANGUAGE C SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.audit_desired_change() IS
-'AFTER statement trigger of inference_endpoints and tenant_training_state: a desired count changed by hand becomes a scaling_events row (origin manual) and a NOTIFY';
+'AFTER UPDATE statement trigger of inference_endpoints and tenant_training_state: a desired count changed by hand becomes a scaling_events row (origin manual) and a NOTIFY';
 REVOKE EXECUTE ON FUNCTION tenant_scaling.audit_desired_change() FROM PUBLIC;
 
 CREATE TRIGGER inference_endpoints_audit_desired
     AFTER UPDATE ON tenant_scaling.inference_endpoints REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
-CREATE TRIGGER tenant_training_state_audit_desired_insert
-    AFTER INSERT ON tenant_scaling.tenant_training_state REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
 CREATE TRIGGER tenant_training_state_audit_desired_update
     AFTER UPDATE ON tenant_scaling.tenant_training_state REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
@@ -583,13 +580,16 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('desired_workers must not be negative: %s', $2);
     END IF;
+    -- a first desired count starts from the workers the tenant has; the change is the audited UPDATE
+    INSERT INTO tenant_scaling.tenant_training_state (tenant_id, desired_workers)
+    SELECT $1, coalesce((SELECT i.active_workers + i.provisioning_workers FROM tenant_scaling.tenant_training_inputs i
+                          WHERE i.tenant_id = $1), 0)
+    ON CONFLICT ON CONSTRAINT tenant_training_state_pkey DO NOTHING;
     PERFORM pg_catalog.set_config('tenant_scaling.override_reason', $3, true);
-    INSERT INTO tenant_scaling.tenant_training_state AS s (tenant_id, desired_workers, last_scale_out_at, last_scaled_at)
-    VALUES ($1, $2, pg_catalog.now(), pg_catalog.now())
-    ON CONFLICT ON CONSTRAINT tenant_training_state_pkey DO UPDATE
-       SET desired_workers = excluded.desired_workers, last_scaled_at = excluded.last_scaled_at,
-           last_scale_out_at = CASE WHEN excluded.desired_workers > s.desired_workers THEN excluded.last_scale_out_at
-                                    ELSE s.last_scale_out_at END;
+    UPDATE tenant_scaling.tenant_training_state s
+       SET desired_workers = $2, last_scaled_at = pg_catalog.now(),
+           last_scale_out_at = CASE WHEN $2 > s.desired_workers THEN pg_catalog.now() ELSE s.last_scale_out_at END
+     WHERE s.tenant_id = $1;
     PERFORM pg_catalog.set_config('tenant_scaling.override_reason', '', true);
 END
 $$;

@@ -64,7 +64,7 @@ AS 'MODULE_PATHNAME', 'ts_audit_desired_change'
 LANGUAGE C SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.audit_desired_change() IS
-'AFTER statement trigger of inference_endpoints and tenant_training_state: a desired count changed by hand becomes a scaling_events row (origin manual) and a NOTIFY';
+'AFTER UPDATE statement trigger of inference_endpoints and tenant_training_state: a desired count changed by hand becomes a scaling_events row (origin manual) and a NOTIFY';
 REVOKE EXECUTE ON FUNCTION tenant_scaling.audit_desired_change() FROM PUBLIC;
 
 -- Tiers, workload profiles and prices are dumped whole, edited seed rows

@@ -85,9 +85,6 @@ CREATE TABLE tenant_scaling.tenant_training_state (
     last_scale_out_at timestamptz,
     last_scaled_at timestamptz
 );
-CREATE TRIGGER tenant_training_state_audit_desired_insert
-    AFTER INSERT ON tenant_scaling.tenant_training_state REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
 CREATE TRIGGER tenant_training_state_audit_desired_update
     AFTER UPDATE ON tenant_scaling.tenant_training_state REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();

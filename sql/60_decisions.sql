@@ -203,13 +203,16 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('desired_workers must not be negative: %s', $2);
     END IF;
+    -- a first desired count starts from the workers the tenant has; the change is the audited UPDATE
+    INSERT INTO tenant_scaling.tenant_training_state (tenant_id, desired_workers)
+    SELECT $1, coalesce((SELECT i.active_workers + i.provisioning_workers FROM tenant_scaling.tenant_training_inputs i
+                          WHERE i.tenant_id = $1), 0)
+    ON CONFLICT ON CONSTRAINT tenant_training_state_pkey DO NOTHING;
     PERFORM pg_catalog.set_config('tenant_scaling.override_reason', $3, true);
-    INSERT INTO tenant_scaling.tenant_training_state AS s (tenant_id, desired_workers, last_scale_out_at, last_scaled_at)
-    VALUES ($1, $2, pg_catalog.now(), pg_catalog.now())
-    ON CONFLICT ON CONSTRAINT tenant_training_state_pkey DO UPDATE
-       SET desired_workers = excluded.desired_workers, last_scaled_at = excluded.last_scaled_at,
-           last_scale_out_at = CASE WHEN excluded.desired_workers > s.desired_workers THEN excluded.last_scale_out_at
-                                    ELSE s.last_scale_out_at END;
+    UPDATE tenant_scaling.tenant_training_state s
+       SET desired_workers = $2, last_scaled_at = pg_catalog.now(),
+           last_scale_out_at = CASE WHEN $2 > s.desired_workers THEN pg_catalog.now() ELSE s.last_scale_out_at END
+     WHERE s.tenant_id = $1;
     PERFORM pg_catalog.set_config('tenant_scaling.override_reason', '', true);
 END
 $$;

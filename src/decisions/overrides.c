@@ -1,9 +1,10 @@
 /*
  * overrides.c: a desired count changed by hand is audited like a decision.
  *
- * An operator's UPDATE of inference_endpoints.desired_replicas, or of (or
- * INSERT into) tenant_training_state, writes a scaling_events row with
- * origin manual and sends its NOTIFY, as an applied decision does; the
+ * An operator's UPDATE of inference_endpoints.desired_replicas or of
+ * tenant_training_state.desired_workers writes a scaling_events row with
+ * origin manual and sends its NOTIFY, as an applied decision does (an
+ * INSERT is not a change: pg_restore inserts every row it restores); the
  * reason is tenant_scaling.override_reason (set_desired_replicas and
  * set_desired_workers set it), else manual_override. The statement trigger
  * runs as the extension's owner (operators may not write events) on its own
@@ -53,18 +54,10 @@ static const char *const training_update_sql = AUDIT(
 	"  FROM old_rows o JOIN new_rows n ON n.tenant_id = o.tenant_id"
 	" WHERE n.desired_workers <> o.desired_workers");
 
-/* a tenant's first desired count, set by hand: from the workers it has */
-static const char *const training_insert_sql = AUDIT(
-	"SELECT n.tenant_id, 'training' AS resource_kind, n.tenant_id::text AS resource_id,"
-	"       coalesce(i.active_workers + i.provisioning_workers, 0) AS previous_count,"
-	"       n.desired_workers AS new_count"
-	"  FROM new_rows n LEFT JOIN tenant_scaling.tenant_training_inputs i ON i.tenant_id = n.tenant_id"
-	" WHERE n.desired_workers <> coalesce(i.active_workers + i.provisioning_workers, 0)");
-
 Datum
 ts_audit_desired_change(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr plans[3];
+	static SPIPlanPtr plans[2];
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
@@ -72,17 +65,16 @@ ts_audit_desired_change(PG_FUNCTION_ARGS)
 	int			which;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) || TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ||
-		TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_desired_change must be called as an AFTER INSERT or UPDATE ... FOR EACH STATEMENT trigger")));
+				 errmsg("audit_desired_change must be called as an AFTER UPDATE ... FOR EACH STATEMENT trigger")));
 	endpoints = strcmp(RelationGetRelationName(trigdata->tg_relation), "inference_endpoints") == 0;
 	ts_check_trigger_relation(trigdata, "audit_desired_change",
 							  endpoints ? "inference_endpoints" : "tenant_training_state");
 	if (ts_writing_decisions())
 		return PointerGetDatum(NULL);
-	which = endpoints ? 0 : TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? 1 : 2;
+	which = endpoints ? 0 : 1;
 
 	values[0] = CStringGetTextDatum(ts_override_reason && ts_override_reason[0] ?
 									ts_quoted_value(ts_override_reason) : "manual_override");
@@ -92,7 +84,7 @@ ts_audit_desired_change(PG_FUNCTION_ARGS)
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables");
 	if (SPI_execute_plan(ts_keep_plan(&plans[which],
-									  which == 0 ? endpoints_sql : which == 1 ? training_update_sql : training_insert_sql,
+									  which == 0 ? endpoints_sql : training_update_sql,
 									  2, types),
 						 values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "auditing the desired count failed");
