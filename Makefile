@@ -21,8 +21,6 @@ EXTVERSION = 0.2.0
 DATA_built = tenant_scaling--$(EXTVERSION).sql
 DATA = tenant_scaling--0.1.0.sql $(wildcard tenant_scaling--*--*.sql) $(wildcard tenant_scaling_proxy--*.sql)
 
-tenant_scaling--$(EXTVERSION).sql: $(sort $(wildcard sql/*.sql))
-	cat $^ > $@
 
 # Tests, all under test/: pg_regress (test/sql, test/expected), isolation
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
@@ -59,7 +57,13 @@ PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# the export list, from the install scripts (rules after PGXS's, so that "all" stays the default)
+# Rules after PGXS's, so that "all" stays the default goal.
+
+# the install script of this version, from its parts
+tenant_scaling--$(EXTVERSION).sql: $(sort $(wildcard sql/*.sql))
+	cat $^ > $@
+
+# the export list, from the install scripts
 $(EXPORTS): tenant_scaling--0.1.0.sql $(DATA_built) $(wildcard tenant_scaling--*--*.sql)
 	{ echo '{ global: _PG_init; Pg_magic_func; pg_finfo_*; ts_scheduler_main;'; \
 	  sed -n "s/.*'MODULE_PATHNAME', *'\([a-z_0-9]*\)'.*/  \1;/p" $^ | sort -u; \

@@ -117,6 +117,11 @@ evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz no
 	StringInfoData inputs;
 	bool		isnull;
 
+	if (sql_row_bool(row, ENDPOINT_COL_PAUSED))
+	{
+		*reason = "paused";
+		return false;
+	}
 	in.current_replicas = sql_row_int(row, ENDPOINT_COL_DESIRED, &isnull);	/* decisions start from it */
 	in.min_replicas = sql_row_int(row, ENDPOINT_COL_MIN, &isnull);
 	in.max_replicas = sql_row_int(row, ENDPOINT_COL_MAX, &isnull);
@@ -188,6 +193,11 @@ evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now
 	char	   *wait_text;
 	StringInfoData inputs;
 
+	if (sql_row_bool(row, TRAINING_COL_PAUSED))
+	{
+		*reason = "paused";
+		return false;
+	}
 	bounds.has_training_config = sql_row_bool(row, TRAINING_COL_HAS_CONFIG);
 	bounds.distributed_training_enabled = sql_row_bool(row, TRAINING_COL_DISTRIBUTED);
 	bounds.config_max_workers = sql_row_int(row, TRAINING_COL_MAX_WORKERS, &isnull);

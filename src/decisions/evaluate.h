@@ -21,13 +21,26 @@
 #include "decide.h"
 #include "scaling_rules.h"
 
+/*
+ * The pauses in force (pause_scaling): uncorrelated, so each is a hashed
+ * subplan, built once per query and probed per row, which keeps the cycle's
+ * scans in their order.
+ */
+#define ACTIVE_PAUSE " (p.until IS NULL OR p.until > pg_catalog.now())"
+#define TENANT_PAUSES \
+	"SELECT p.tenant_id FROM tenant_scaling.scaling_pauses p WHERE p.endpoint_id IS NULL AND" ACTIVE_PAUSE
+#define ENDPOINT_PAUSES \
+	"SELECT p.tenant_id, p.endpoint_id FROM tenant_scaling.scaling_pauses p" \
+	" WHERE p.endpoint_id IS NOT NULL AND" ACTIVE_PAUSE
+
 /* one row per auto-scaling tenant, in tenant order: TRAINING_COL_* */
 #define TRAINING_SELECT \
 	"SELECT c.tenant_id, c.scaling_rules::text, tc.tenant_id IS NOT NULL," \
 	"       coalesce(tc.distributed_training_enabled, false), coalesce(tc.max_workers, 1)," \
 	"       i.queue_size, i.avg_wait_time_seconds::text, i.stats_at," \
 	"       coalesce(i.active_workers, 0) + coalesce(i.provisioning_workers, 0)," \
-	"       st.desired_workers, st.last_scale_out_at, st.last_scaled_at" \
+	"       st.desired_workers, st.last_scale_out_at, st.last_scaled_at," \
+	"       c.tenant_id IN (" TENANT_PAUSES ")" \
 	"  FROM tenant_scaling.tenant_scaling_config c" \
 	"  LEFT JOIN tenant_scaling.tenant_training_config tc ON tc.tenant_id = c.tenant_id" \
 	"  LEFT JOIN tenant_scaling.tenant_training_inputs i ON i.tenant_id = c.tenant_id" \
@@ -48,7 +61,8 @@ typedef enum TrainingColumn
 	TRAINING_COL_ACTUAL_WORKERS,	/* active and provisioning */
 	TRAINING_COL_DESIRED_WORKERS,
 	TRAINING_COL_LAST_SCALE_OUT,
-	TRAINING_COL_LAST_SCALED
+	TRAINING_COL_LAST_SCALED,
+	TRAINING_COL_PAUSED			/* the whole tenant is paused */
 } TrainingColumn;
 
 /* an endpoint with its newest metrics no older than $1: ENDPOINT_COL_* */
@@ -56,7 +70,8 @@ typedef enum TrainingColumn
 	"SELECT e.tenant_id, e.endpoint_id, e.current_replicas, e.desired_replicas, e.min_replicas," \
 	"       e.max_replicas, e.target_rps::text, e.last_scale_out_at, e.last_scaled_at," \
 	"       m.ts, m.cpu_avg::text, m.memory_avg::text, m.latency_p95_ms::text," \
-	"       m.requests_per_second::text" \
+	"       m.requests_per_second::text," \
+	"       e.tenant_id IN (" TENANT_PAUSES ") OR (e.tenant_id, e.endpoint_id) IN (" ENDPOINT_PAUSES ")" \
 	"  FROM tenant_scaling.inference_endpoints e" \
 	"  LEFT JOIN tenant_scaling.endpoint_metrics_latest m" \
 	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 "
@@ -76,7 +91,8 @@ typedef enum EndpointColumn
 	ENDPOINT_COL_CPU,			/* text, as are the other metrics */
 	ENDPOINT_COL_MEMORY,
 	ENDPOINT_COL_LATENCY,
-	ENDPOINT_COL_RPS
+	ENDPOINT_COL_RPS,
+	ENDPOINT_COL_PAUSED			/* the endpoint or its whole tenant is paused */
 } EndpointColumn;
 
 /* A result row, deformed once: column n is values[n - 1]; read it with sql_row_*. */

@@ -51,6 +51,60 @@ SELECT set_desired_replicas('0e000000-0000-0000-0000-000000000001', 'ovr-1', 6, 
 UPDATE inference_endpoints SET desired_replicas = 6 WHERE endpoint_id = 'ovr-1';
 RESET ROLE;
 
+-- pauses: one endpoint, or the whole tenant, until resumed or until a time
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled)
+VALUES ('0e000000-0000-0000-0000-000000000002', 'premium', true);
+INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, target_rps)
+VALUES ('pause-1', '0e000000-0000-0000-0000-000000000002', 2, 2, 100),
+       ('pause-2', '0e000000-0000-0000-0000-000000000002', 2, 2, 100);
+INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
+VALUES ('pause-1', '0e000000-0000-0000-0000-000000000002', 95, 10, 10, 10),
+       ('pause-2', '0e000000-0000-0000-0000-000000000002', 95, 10, 10, 10);
+INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds, timestamp)
+VALUES ('0e000000-0000-0000-0000-000000000002', 50, 900, now() + interval '1 minute');
+SET ROLE ts_ovr_operator;
+SELECT pause_scaling('0e000000-0000-0000-0000-000000000002', 'pause-1', reason => 'model being replaced');
+SELECT pause_scaling('0e000000-0000-0000-0000-000000000002', 'nope');
+-- (the message names the time: only its SQLSTATE here)
+\set VERBOSITY sqlstate
+SELECT pause_scaling('0e000000-0000-0000-0000-000000000002', until => now() - interval '1 hour');
+\set VERBOSITY default
+RESET ROLE;
+SELECT r.training_decisions, r.inference_decisions FROM run_scaling_cycle() r;
+SELECT not_scaled ? 'paused' AS reported_paused FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
+SELECT resource_id, reason FROM scaling_events WHERE tenant_id = '0e000000-0000-0000-0000-000000000002'
+ ORDER BY resource_id;
+SELECT * FROM scale_inference_endpoint('0e000000-0000-0000-0000-000000000002', 'pause-1');
+-- the whole tenant, for an hour: nothing of it is scaled, and the pause shows why
+SET ROLE ts_ovr_operator;
+SELECT pause_scaling('0e000000-0000-0000-0000-000000000002', until => now() + interval '1 hour', reason => 'migration');
+RESET ROLE;
+UPDATE inference_endpoints SET last_scaled_at = NULL, last_scale_out_at = NULL
+ WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+UPDATE tenant_training_state SET last_scaled_at = NULL, last_scale_out_at = NULL
+ WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+SELECT r.training_decisions, r.inference_decisions FROM run_scaling_cycle() r;
+SELECT not_scaled -> 'paused' AS paused FROM scheduler_runs ORDER BY run_id DESC LIMIT 1;
+SELECT endpoint_id, until IS NOT NULL AS until_set, reason, paused_by FROM scaling_pauses
+ WHERE tenant_id = '0e000000-0000-0000-0000-000000000002' ORDER BY endpoint_id NULLS FIRST;
+-- resumed, it scales again
+SET ROLE ts_ovr_operator;
+SELECT resume_scaling('0e000000-0000-0000-0000-000000000002') AS resumed_tenant,
+       resume_scaling('0e000000-0000-0000-0000-000000000002', 'pause-1') AS resumed_endpoint,
+       resume_scaling('0e000000-0000-0000-0000-000000000002', 'pause-1') AS again;
+RESET ROLE;
+SELECT r.inference_decisions FROM run_scaling_cycle() r;
+-- a tenant sees its pauses and may not pause or resume
+SET ROLE ts_ovr_tenant;
+SELECT resume_scaling('0e000000-0000-0000-0000-000000000001');
+RESET ROLE;
+
+DELETE FROM scaling_events WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+DELETE FROM tenant_training_state WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+DELETE FROM training_queue_stats WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+DELETE FROM tenant_training_inputs WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+DELETE FROM inference_endpoints WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
+DELETE FROM tenant_scaling_config WHERE tenant_id = '0e000000-0000-0000-0000-000000000002';
 DELETE FROM scaling_events WHERE tenant_id = '0e000000-0000-0000-0000-000000000001';
 DELETE FROM tenant_training_state WHERE tenant_id = '0e000000-0000-0000-0000-000000000001';
 DELETE FROM inference_endpoints WHERE tenant_id = '0e000000-0000-0000-0000-000000000001';
