@@ -684,3 +684,13 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- One cycle at a time: a cycle locks this row for its transaction (FOR
+-- UPDATE SKIP LOCKED). Only the owner may lock it: an advisory lock, which any
+-- role may take on any key, let one session stop every cycle.
+CREATE TABLE tenant_scaling.cycle_lock (
+    singleton boolean PRIMARY KEY DEFAULT true CONSTRAINT cycle_lock_one_row CHECK (singleton)
+);
+INSERT INTO tenant_scaling.cycle_lock VALUES (true);
+COMMENT ON TABLE tenant_scaling.cycle_lock IS
+'one row, locked by the scaling cycle that runs (only the extension''s owner may lock it)';

@@ -108,6 +108,16 @@ CREATE VIEW tenant_scaling.worker_runs AS SELECT * FROM tenant_scaling.scheduler
 GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
 COMMENT ON VIEW tenant_scaling.worker_runs IS 'scheduler_runs under its name before 0.2.0 (deprecated: read scheduler_runs)';
 
+-- One cycle at a time: a cycle locks this row for its transaction (FOR
+-- UPDATE SKIP LOCKED). Only the owner may lock it: an advisory lock, which any
+-- role may take on any key, let one session stop every cycle.
+CREATE TABLE tenant_scaling.cycle_lock (
+    singleton boolean PRIMARY KEY DEFAULT true CONSTRAINT cycle_lock_one_row CHECK (singleton)
+);
+INSERT INTO tenant_scaling.cycle_lock VALUES (true);
+COMMENT ON TABLE tenant_scaling.cycle_lock IS
+'one row, locked by the scaling cycle that runs (only the extension''s owner may lock it)';
+
 -- Applying decisions: the writes are the extension owner's (README, Security)
 CREATE FUNCTION tenant_scaling.scale_inference_endpoint(tenant_id uuid, endpoint_id text)
 RETURNS TABLE (action text, previous_replicas int, new_replicas int, reason text)

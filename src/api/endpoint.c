@@ -121,7 +121,12 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 {
 	pg_uuid_t  *tenant = PG_GETARG_UUID_P(0);
 	text	   *endpoint_id = PG_GETARG_TEXT_PP(1);
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	/*
+	 * The clock, not the transaction's start: a caller that kept its
+	 * transaction open would otherwise date the decision, and its cooldown,
+	 * in the past.
+	 */
+	TimestampTz now = GetCurrentTimestamp();
 	ScalingRules rules;
 	TupleDesc	desc;
 	HeapTuple	tuple;

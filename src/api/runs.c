@@ -8,6 +8,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "runs.h"
 #include "security.h"
@@ -22,16 +23,22 @@ cycle_result_init(CycleResult *result)
 	result->failed_tenants = makeStringInfo();
 }
 
+/*
+ * The one row of tenant_scaling.cycle_lock, locked for the transaction. Not
+ * an advisory lock: any role may take one on any key, and a session that
+ * held the cycle's would stop every cycle. Locking the row needs UPDATE on a
+ * table only the extension's owner may touch (the worker is a superuser,
+ * run_scaling_cycle runs as the owner).
+ */
 bool
 runs_try_cycle_lock(void)
 {
-	bool		isnull;
+	static SPIPlanPtr plan = NULL;
 
-	/* the same key as documented in the README, for pg_locks */
-	if (SPI_execute("SELECT pg_catalog.pg_try_advisory_xact_lock("
-					"pg_catalog.hashtext('tenant_scaling.run_scaling_cycle'))", false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(ts_keep_plan(&plan, "SELECT 1 FROM tenant_scaling.cycle_lock FOR UPDATE SKIP LOCKED", 0, NULL),
+						 NULL, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not take the scaling cycle lock");
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return SPI_processed > 0;
 }
 
 int64
@@ -119,11 +126,13 @@ ts_run_scaling_cycle(PG_FUNCTION_ARGS)
 	else
 	{
 		int			samples_locked;
+		/* timed by the clock: the caller's transaction may have begun long ago */
+		TimestampTz now = GetCurrentTimestamp();
 
 		run_id = runs_insert("sql", "running");
-		ts_sample_job_queues(GetCurrentTransactionStartTimestamp(), &samples_locked);
+		ts_sample_job_queues(now, &samples_locked);
 		cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
-		ts_cycle_execute(run_id, "sql", GetCurrentTransactionStartTimestamp(), &result);
+		ts_cycle_execute(run_id, "sql", now, &result);
 		runs_finish(run_id, "succeeded", &result, NULL);
 	}
 	ts_restore_user(&caller);

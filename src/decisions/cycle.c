@@ -276,36 +276,91 @@ prune_one(void *arg)
 }
 
 /*
- * History older than the retention, table by table; a table whose delete
- * waits on a lock too long (its derived rows held by a tenant's open
- * transaction) is pruned next cycle instead.
+ * Each history table's delete, plain, and the delete that leaves out what
+ * another transaction holds. A tenant's open INSERT of a sample holds its
+ * derived row, which the delete's trigger must update when every visible
+ * sample of that endpoint or tenant is old; an actuator's open ack_event
+ * holds an event (and its ack). The plain delete runs first; when it waits
+ * too long, the careful one locks what it deletes with SKIP LOCKED and leaves
+ * the held keys to a later cycle, so no one can stop retention for everyone.
  */
+typedef struct PruneStatement
+{
+	const char *plain;
+	const char *careful;
+} PruneStatement;
+
+static const PruneStatement prune_statements[] = {
+	{
+		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
+		"WITH stale AS (SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i WHERE i.stats_at < $1),"
+		" free AS (SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i WHERE i.stats_at < $1"
+		"           FOR NO KEY UPDATE SKIP LOCKED),"
+		" held AS (SELECT tenant_id FROM stale EXCEPT SELECT tenant_id FROM free)"
+		" DELETE FROM tenant_scaling.training_queue_stats s"
+		"  WHERE s.timestamp < $1 AND s.tenant_id NOT IN (SELECT tenant_id FROM held)"
+	},
+	{
+		"DELETE FROM tenant_scaling.endpoint_metrics WHERE ts < $1",
+		"WITH stale AS (SELECT l.tenant_id, l.endpoint_id FROM tenant_scaling.endpoint_metrics_latest l"
+		"                WHERE l.ts < $1),"
+		" free AS (SELECT l.tenant_id, l.endpoint_id FROM tenant_scaling.endpoint_metrics_latest l WHERE l.ts < $1"
+		"           FOR NO KEY UPDATE SKIP LOCKED),"
+		" held AS (SELECT tenant_id, endpoint_id FROM stale EXCEPT SELECT tenant_id, endpoint_id FROM free)"
+		" DELETE FROM tenant_scaling.endpoint_metrics m"
+		"  WHERE m.ts < $1 AND (m.tenant_id, m.endpoint_id) NOT IN (SELECT tenant_id, endpoint_id FROM held)"
+	},
+	{
+		"DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1",
+		"WITH doomed AS (SELECT e.event_id FROM tenant_scaling.scaling_events e WHERE e.created_at < $1"
+		"                  FOR UPDATE SKIP LOCKED),"
+		" acked AS (SELECT a.event_id FROM tenant_scaling.scaling_event_acks a"
+		"            WHERE a.event_id IN (SELECT event_id FROM doomed)),"
+		" acks_free AS (SELECT a.event_id FROM tenant_scaling.scaling_event_acks a"
+		"                WHERE a.event_id IN (SELECT event_id FROM doomed) FOR UPDATE SKIP LOCKED)"
+		" DELETE FROM tenant_scaling.scaling_events e"
+		"  WHERE e.event_id IN (SELECT event_id FROM doomed)"
+		"    AND e.event_id NOT IN (SELECT event_id FROM acked EXCEPT SELECT event_id FROM acks_free)"
+	},
+	{
+		"DELETE FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'",
+		"DELETE FROM tenant_scaling.scheduler_runs WHERE run_id IN"
+		" (SELECT run_id FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'"
+		"   FOR UPDATE SKIP LOCKED)"
+	},
+};
+
+/* Run sql in a subtransaction; false when it waited on a lock too long. */
+static bool
+prune_with(const char *sql, TimestampTz cutoff, int64 *pruned)
+{
+	PruneCall	call = {sql, cutoff, 0};
+	ErrorData  *error;
+
+	if (ts_try_subtransaction(prune_one, &call, &error))
+	{
+		*pruned += call.pruned;
+		return true;
+	}
+	if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+		ReThrowError(error);
+	return false;
+}
+
+/* History older than the retention, table by table. */
 static int64
 prune_history(TimestampTz now, CycleResult *result)
 {
-	static const char *const statements[] = {
-		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
-		"DELETE FROM tenant_scaling.endpoint_metrics WHERE ts < $1",
-		"DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1",
-		"DELETE FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'",
-	};
+	TimestampTz cutoff = now - (int64) ts_history_retention * USECS_PER_SEC;
 	int64		pruned = 0;
 	int			i;
 
 	if (ts_history_retention <= 0)
 		return 0;
-	for (i = 0; i < lengthof(statements); i++)
-	{
-		PruneCall	call = {statements[i], now - (int64) ts_history_retention * USECS_PER_SEC, 0};
-		ErrorData  *error;
-
-		if (ts_try_subtransaction(prune_one, &call, &error))
-			pruned += call.pruned;
-		else if (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+	for (i = 0; i < lengthof(prune_statements); i++)
+		if (!prune_with(prune_statements[i].plain, cutoff, &pruned) &&
+			!prune_with(prune_statements[i].careful, cutoff, &pruned))
 			cycle_count_not_scaled(result, "prune_locked");
-		else
-			ReThrowError(error);
-	}
 	return pruned;
 }
 

@@ -236,7 +236,7 @@ sample_transaction(void)
 
 	begin_work("tenant_scaling: sampling training job queues");
 	if (runs_try_cycle_lock())
-		ts_sample_job_queues(GetCurrentTransactionStartTimestamp(), &locked);
+		ts_sample_job_queues(GetCurrentTimestamp(), &locked);
 	end_work();
 	return locked;
 }
@@ -252,7 +252,7 @@ cycle_transaction(int64 run_id, int samples_locked)
 	cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
 	if (runs_try_cycle_lock())
 	{
-		ts_cycle_execute(run_id, "worker", GetCurrentTransactionStartTimestamp(), &result);
+		ts_cycle_execute(run_id, "worker", GetCurrentTimestamp(), &result);
 		runs_finish(run_id, "succeeded", &result, NULL);
 	}
 	else

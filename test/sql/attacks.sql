@@ -4,7 +4,8 @@
 -- test/specs/job_admission.spec, the NOTIFY payload (5), pg_restore beside
 -- the scheduler (6) and a DROP EXTENSION mid-cycle or a missing database (15)
 -- in the TAP tests, submitting many jobs in one statement (9) in the jobs
--- benchmark.
+-- benchmark; the cycle's lock and retention beside a tenant's open insert, found
+-- by a review of 0.2.0, in test/specs/cycle_never_waits.spec.
 SET search_path = tenant_scaling, public;
 \set SHOW_CONTEXT never
 
@@ -202,6 +203,26 @@ SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.30000000000000000001,
 -- 18 digits are kept exactly: a double would call these equal
 SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.300000000000000001, "cpu_high": 0.3}}');
 SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.29999999999999999, "cpu_high": 0.3}}');
+
+-- A review of 0.2.0 found: a tenant that kept its transaction open dated its
+-- scale-out at the transaction's start, and so passed its own cooldown. A
+-- decision is timed by the clock.
+UPDATE tenant_scaling_config SET auto_scaling_enabled = true,
+       scaling_rules = '{"inference": {"scale_out_cooldown_seconds": 1}}'
+ WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
+INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
+VALUES ('atk-1b', 'a7000000-0000-0000-0000-000000000001', 99, 10, 10, 10);
+UPDATE inference_endpoints SET last_scaled_at = NULL, last_scale_out_at = NULL WHERE endpoint_id = 'atk-1b';
+SELECT coalesce(max(event_id), 0) AS events_before FROM scaling_events \gset
+SET ROLE ts_attack_tenant;
+BEGIN;
+SELECT pg_sleep(1.2);
+SELECT action, reason FROM scale_inference_endpoint('a7000000-0000-0000-0000-000000000001', 'atk-1b');
+COMMIT;
+SELECT action, reason FROM scale_inference_endpoint('a7000000-0000-0000-0000-000000000001', 'atk-1b');
+RESET ROLE;
+SELECT count(*) AS scale_outs, max(created_at) > now() - interval '1 second' AS dated_by_the_clock
+  FROM scaling_events WHERE resource_id = 'atk-1b' AND event_id > :events_before;
 
 DISCARD TEMP;
 DROP OWNED BY ts_attacker, ts_attack_tenant, ts_attack_operator;
