@@ -183,6 +183,19 @@ SELECT submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_sma
 RESET ROLE;
 SELECT queued_jobs, running_jobs FROM tenant_job_counts WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
 
+-- 9 (low): many submits in one transaction keep the counts through the tuple
+-- id last written (linear; test/bench/bulk_submit.sh): exact across savepoints
+UPDATE tenant_scaling_config SET max_queued_jobs = NULL WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
+BEGIN;
+SELECT count(submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1)) FROM generate_series(1, 5);
+SAVEPOINT half;
+SELECT count(submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1)) FROM generate_series(1, 5);
+ROLLBACK TO SAVEPOINT half;
+SELECT count(submit_training_job('a7000000-0000-0000-0000-000000000001', 'training_small', 1, 1)) FROM generate_series(1, 2);
+COMMIT;
+SELECT c.queued_jobs, (SELECT count(*) FROM training_jobs j WHERE j.tenant_id = c.tenant_id AND j.status = 'queued') AS queued
+  FROM tenant_job_counts c WHERE c.tenant_id = 'a7000000-0000-0000-0000-000000000001';
+
 -- 11 (low): a tenant with auto-scaling off cannot scale itself by feeding hot metrics
 UPDATE tenant_scaling_config SET auto_scaling_enabled = false WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
 UPDATE inference_endpoints SET last_scaled_at = NULL, last_scale_out_at = NULL WHERE endpoint_id = 'atk-1b';
