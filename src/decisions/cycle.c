@@ -330,21 +330,32 @@ static const PruneStatement prune_statements[] = {
 	},
 };
 
+/*
+ * Run fn(arg) in a subtransaction; false when it waited on a lock longer
+ * than lock_timeout (and was rolled back). Any other error is raised.
+ */
+static bool
+try_unless_locked(void (*fn) (void *arg), void *arg)
+{
+	ErrorData  *error;
+
+	if (ts_try_subtransaction(fn, arg, &error))
+		return true;
+	if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+		ReThrowError(error);
+	return false;
+}
+
 /* Run sql in a subtransaction; false when it waited on a lock too long. */
 static bool
 prune_with(const char *sql, TimestampTz cutoff, int64 *pruned)
 {
 	PruneCall	call = {sql, cutoff, 0};
-	ErrorData  *error;
 
-	if (ts_try_subtransaction(prune_one, &call, &error))
-	{
-		*pruned += call.pruned;
-		return true;
-	}
-	if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-		ReThrowError(error);
-	return false;
+	if (!try_unless_locked(prune_one, &call))
+		return false;
+	*pruned += call.pruned;
+	return true;
 }
 
 /* History older than the retention, table by table. */
@@ -379,7 +390,6 @@ refresh_cost_view(void *arg)
 static bool
 maybe_refresh_cost_view(CycleResult *result)
 {
-	ErrorData  *error;
 
 	Oid			types[1] = {INTERVALOID};
 	Datum		values[1];
@@ -401,10 +411,8 @@ maybe_refresh_cost_view(CycleResult *result)
 								1, types, values, NULL, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed > 0)
 		return false;
-	if (ts_try_subtransaction(refresh_cost_view, NULL, &error))
+	if (try_unless_locked(refresh_cost_view, NULL))
 		return true;
-	if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-		ReThrowError(error);
 	cycle_count_not_scaled(result, "cost_view_locked");
 	return false;
 }
