@@ -16,7 +16,10 @@ CREATE TABLE tenant_scaling.inference_endpoints (
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT replica_bounds_ordered CHECK (max_replicas >= min_replicas),
     CONSTRAINT inference_endpoints_tenant_endpoint_key UNIQUE (tenant_id, endpoint_id),
-    CONSTRAINT endpoint_id_length CHECK (pg_catalog.length(endpoint_id) BETWEEN 1 AND 253)
+    CONSTRAINT endpoint_id_length CHECK (pg_catalog.length(endpoint_id) BETWEEN 1 AND 253),
+    -- last, where ALTER TABLE ... ADD COLUMN put it in the update from 0.2.0
+    replica_capacity_rps numeric CONSTRAINT replica_capacity_rps_finite_positive
+        CHECK (replica_capacity_rps > 0 AND replica_capacity_rps < 'Infinity')
 );
 CREATE TRIGGER inference_endpoints_updated_at
     BEFORE UPDATE ON tenant_scaling.inference_endpoints
@@ -36,6 +39,8 @@ COMMENT ON COLUMN tenant_scaling.inference_endpoints.current_replicas IS 'replic
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.desired_replicas IS
 'replicas the last applied decision asked for; the next decision starts from it';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.target_rps IS 'requests per second one endpoint is sized for';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.replica_capacity_rps IS
+'requests per second one replica serves at 100 % cpu, for target tracking; NULL: estimated from the endpoint''s samples';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scale_out_at IS 'when a decision last scaled it out (scale-out cooldown)';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scaled_at IS 'when a decision last changed it (scale-in cooldown)';
 
@@ -89,3 +94,29 @@ GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.endpoint_metrics_latest IS
 'the newest endpoint_metrics row of each endpoint, kept by triggers on endpoint_metrics';
+
+-- Derived, per endpoint: what target tracking keeps between decisions,
+-- written by the cycle and scale_inference_endpoint while they hold the
+-- endpoint's row. Not dumped: a restored endpoint learns its capacity again
+-- in a few samples, and its window starts anew.
+CREATE TABLE tenant_scaling.endpoint_scaling_state (
+    tenant_id uuid NOT NULL,
+    endpoint_id text NOT NULL,
+    capacity_rps float8,
+    capacity_samples int NOT NULL DEFAULT 0,
+    recommendations jsonb,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, endpoint_id),
+    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+SELECT pg_temp.isolate_tenant_rows('endpoint_scaling_state');
+GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO PUBLIC;
+GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_admin;
+COMMENT ON TABLE tenant_scaling.endpoint_scaling_state IS
+'what target tracking keeps of each endpoint between decisions: its capacity estimate and stabilization window';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_rps IS
+'estimated requests per second of one replica at 100 % cpu, from samples with cpu between 10 % and 85 %';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_samples IS 'samples the estimate was learnt from';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.recommendations IS
+'the stabilization window: since when the recommendations have been below (down) or above (up) the desired count, and those that can still decide';

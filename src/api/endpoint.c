@@ -8,12 +8,15 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
 #include "apply.h"
 #include "cycle.h"
+#include "endpoint_state.h"
 #include "evaluate.h"
+#include "settings.h"
 #include "security.h"
 #include "sql_support.h"
 
@@ -89,6 +92,7 @@ check_endpoint_visible(pg_uuid_t *tenant, text *endpoint_id)
 /*
  * The tenant's rules; false when its auto-scaling is off (or it has no
  * configuration, whose default is off), which the scheduler honours too.
+ * The rules are the defaults when there is no configuration.
  */
 static bool
 tenant_rules(pg_uuid_t *tenant, ScalingRules *rules)
@@ -105,15 +109,17 @@ tenant_rules(pg_uuid_t *tenant, ScalingRules *rules)
 									  1, types),
 						 values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "reading the tenant's scaling rules failed");
-	if (SPI_processed == 0 ||
-		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) || isnull)
+	if (SPI_processed == 0)
+	{
+		scaling_rules_set_defaults(rules);
 		return false;
+	}
 	json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (!stored_rules_parse(json, rules, &err))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s", err.message)));
-	return true;
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) && !isnull;
 }
 
 Datum
@@ -132,6 +138,7 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	SqlRow		row;
 	AppliedDecision decision;
+	EndpointDecision endpoint_decision;
 	const char *reason;
 	int32		previous;
 	int32		new_count;
@@ -155,7 +162,7 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	new_count = previous;
 	if (!auto_scaling)
 		reason = "auto_scaling_disabled";
-	else if (evaluate_endpoint(&row, &rules.inference, now, &decision, &reason))
+	else if (evaluate_endpoint(&row, &rules.inference, now, &decision, &reason, &endpoint_decision))
 	{
 		DecisionBatch batch;
 
@@ -165,6 +172,8 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 		new_count = decision.new_count;
 		action = scaling_action_name(decision.action);
 	}
+	if (auto_scaling && endpoint_decision.state_changed)
+		endpoint_state_write(tenant, text_to_cstring(endpoint_id), &endpoint_decision.state, now);
 	ts_restore_user(&owner_switch);
 	/* the result outlives SPI's memory */
 	spi = MemoryContextSwitchTo(caller);
@@ -175,5 +184,77 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(spi);
 	SPI_finish();
 	ts_return_row(fcinfo, values, nulls);
+	return (Datum) 0;
+}
+
+/*
+ * explain_endpoint_scaling: what the policy would decide for the endpoint
+ * now, step by step, under the caller's rights (row-level security decides
+ * what it may see), storing nothing.
+ */
+PG_FUNCTION_INFO_V1(ts_explain_endpoint_scaling);
+
+#define ENDPOINT_READ ENDPOINT_SELECT " WHERE e.endpoint_id = $2"
+#define EXPLAIN_COLUMNS 7
+
+static void
+explain_row(ReturnSetInfo *rsinfo, int step_no, const char *kind, const char *name, const char *value,
+			int32 before, int32 after, const char *detail)
+{
+	Datum		values[EXPLAIN_COLUMNS];
+	bool		nulls[EXPLAIN_COLUMNS] = {false};
+
+	values[0] = Int32GetDatum(step_no);
+	values[1] = CStringGetTextDatum(kind);
+	values[2] = CStringGetTextDatum(name);
+	values[3] = value && value[0] ? CStringGetTextDatum(value) : (Datum) 0;
+	nulls[3] = !(value && value[0]);
+	values[4] = Int32GetDatum(before);
+	nulls[4] = before < 0;
+	values[5] = Int32GetDatum(after);
+	nulls[5] = after < 0;
+	values[6] = CStringGetTextDatum(detail);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+Datum
+ts_explain_endpoint_scaling(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	pg_uuid_t  *tenant = PG_GETARG_UUID_P(0);
+	text	   *endpoint_id = PG_GETARG_TEXT_PP(1);
+	TimestampTz now = GetCurrentTimestamp();
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {TIMESTAMPTZOID, TEXTOID};
+	Datum		args[2];
+	ScalingRules rules;
+	SqlRow		row;
+	EndpointObservation obs;
+	EndpointDecision d;
+	bool		auto_scaling;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	SPI_connect();
+	check_endpoint_visible(tenant, endpoint_id);
+	auto_scaling = tenant_rules(tenant, &rules);
+	args[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
+	args[1] = PointerGetDatum(endpoint_id);
+	if (SPI_execute_plan(ts_keep_plan(&plan, ENDPOINT_READ, 2, types), args, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "reading the endpoint failed");
+	sql_row_read(&row, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	endpoint_decide(&row, &rules.inference, now, &obs, &d);
+	explain_row(rsinfo, 1, "input", "policy",
+				rules.inference.policy == INFERENCE_POLICY_STEP ? "step" : "target_tracking",
+				-1, -1, "the tenant's scaling_rules");
+	for (i = 0; i < d.n_steps; i++)
+		explain_row(rsinfo, i + 2, explain_kind_name(d.steps[i].kind), d.steps[i].name, d.steps[i].value,
+					d.steps[i].before, d.steps[i].after, d.steps[i].detail);
+	if (!auto_scaling || sql_row_bool(&row, ENDPOINT_COL_PAUSED))
+		explain_row(rsinfo, i + 2, "result", "none", psprintf("%d", obs.desired_replicas),
+					obs.desired_replicas, obs.desired_replicas,
+					!auto_scaling ? "auto_scaling_disabled: nothing is applied" : "paused: nothing is applied");
+	SPI_finish();
 	return (Datum) 0;
 }

@@ -26,8 +26,13 @@
 typedef enum RuleKind
 {
 	RULE_INTEGER,
-	RULE_NUMBER
+	RULE_NUMBER,
+	RULE_CHOICE,				/* a string of a list, kept as its index */
+	RULE_OBJECT,				/* a nested object of its own keys */
+	RULE_RATE_LIMITS			/* an array of rate-limit objects */
 } RuleKind;
+
+struct RuleTable;
 
 /* bounds are integers, so that they convert exactly */
 typedef struct RuleKey
@@ -36,7 +41,10 @@ typedef struct RuleKey
 	RuleKind	kind;
 	int64_t		min;
 	int64_t		max;
-	size_t		offset;			/* into TrainingRules or InferenceRules */
+	size_t		offset;			/* into the struct of the object the key is in */
+	bool		min_exclusive;	/* the value must be above min */
+	const char *const *choices; /* RULE_CHOICE: NULL-terminated */
+	const struct RuleTable *nested; /* RULE_OBJECT, RULE_RATE_LIMITS (the elements) */
 } RuleKey;
 
 /* a pair of keys where the low threshold must not exceed the high one */
@@ -46,13 +54,23 @@ typedef struct RuleOrder
 	const char *high;
 } RuleOrder;
 
+/* the keys of one object */
+typedef struct RuleTable
+{
+	const RuleKey *keys;
+	const RuleOrder *orders;	/* may be NULL */
+	const char *const *required;	/* keys that must be given; may be NULL */
+} RuleTable;
+
 typedef struct RuleSection
 {
 	const char *name;
 	size_t		offset;			/* into ScalingRules */
-	const RuleKey *keys;
-	const RuleOrder *orders;
+	RuleTable	table;
 } RuleSection;
+
+/* A key's path in messages: "inference.behavior.scale_up.policies[0].type". */
+#define RULE_PATH_MAX 160
 
 #define ONE_YEAR_SECONDS 31536000
 #define ONE_DAY_SECONDS 86400
@@ -83,8 +101,49 @@ static const RuleKey training_keys[] = {
 };
 #undef T
 
+static const char *const policy_names[] = {"target_tracking", "step", NULL};
+static const char *const select_names[] = {"max", "min", "disabled", NULL};
+static const char *const rate_limit_names[] = {"pods", "percent", NULL};
+static const char *const rate_limit_required[] = {"type", "value", "period_seconds", NULL};
+
+#define MAX_RATE_VALUE 100000
+#define MAX_RATE_PERIOD_SECONDS 1800	/* the HPA's */
+#define MAX_STABILIZATION_SECONDS 3600	/* the HPA's */
+
+#define R(field) offsetof(RateLimit, field)
+static const RuleKey rate_limit_keys[] = {
+	{"type", RULE_CHOICE, 0, 0, R(kind), false, rate_limit_names},
+	{"value", RULE_INTEGER, 1, MAX_RATE_VALUE, R(value)},
+	{"period_seconds", RULE_INTEGER, 1, MAX_RATE_PERIOD_SECONDS, R(period_seconds)},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+#undef R
+static const RuleTable rate_limit_table = {rate_limit_keys, NULL, rate_limit_required};
+
+#define B(field) offsetof(ScalingBehavior, field)
+static const RuleKey behavior_direction_keys[] = {
+	{"stabilization_window_seconds", RULE_INTEGER, 0, MAX_STABILIZATION_SECONDS, B(stabilization_window_seconds)},
+	{"tolerance", RULE_NUMBER, 0, 1, B(tolerance)},
+	{"select_policy", RULE_CHOICE, 0, 0, B(select_policy), false, select_names},
+	{"policies", RULE_RATE_LIMITS, 1, MAX_RATE_LIMITS, B(policies), false, NULL, &rate_limit_table},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+#undef B
+static const RuleTable behavior_direction_table = {behavior_direction_keys, NULL, NULL};
+
+/* "behavior" is an object of two directions within InferenceRules */
 #define I(field) offsetof(InferenceRules, field)
+static const RuleKey behavior_keys[] = {
+	{"scale_up", RULE_OBJECT, 0, 0, 0, false, NULL, &behavior_direction_table},
+	{"scale_down", RULE_OBJECT, 0, 0, I(scale_down) - I(scale_up), false, NULL, &behavior_direction_table},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+static const RuleTable behavior_table = {behavior_keys, NULL, NULL};
+
 static const RuleKey inference_keys[] = {
+	{"policy", RULE_CHOICE, 0, 0, I(policy), false, policy_names},
+	{"target_utilization", RULE_NUMBER, 0, 1, I(target_utilization), true},
+	{"behavior", RULE_OBJECT, 0, 0, I(scale_up), false, NULL, &behavior_table},
 	{"cpu_high", RULE_NUMBER, 0, 1, I(cpu_high)},
 	{"memory_high", RULE_NUMBER, 0, 1, I(memory_high)},
 	{"latency_p95_high_ms", RULE_NUMBER, 0, ONE_HOUR_MS, I(latency_p95_high_ms)},
@@ -116,9 +175,9 @@ static const RuleOrder inference_orders[] = {
 };
 
 static const RuleSection sections[] = {
-	{"training", offsetof(ScalingRules, training), training_keys, training_orders},
-	{"inference", offsetof(ScalingRules, inference), inference_keys, inference_orders},
-	{NULL, 0, NULL, NULL}
+	{"training", offsetof(ScalingRules, training), {training_keys, training_orders, NULL}},
+	{"inference", offsetof(ScalingRules, inference), {inference_keys, inference_orders, NULL}},
+	{NULL, 0, {NULL, NULL, NULL}}
 };
 
 static void
@@ -149,8 +208,32 @@ build_defaults(ScalingRules *rules)
 	i->latency_p95_low_ms = ts_decimal_from_int(50);
 	ts_decimal_parse("0.5", &i->rps_low_factor);
 	i->step = 1;
-	i->scale_in_cooldown_seconds = 300;
-	i->scale_out_cooldown_seconds = 60;
+	/* the step policy's, set when it is chosen and they are not given (resolve_cooldowns) */
+	i->scale_in_cooldown_seconds = 0;
+	i->scale_out_cooldown_seconds = 0;
+
+	/*
+	 * Target tracking (README, Inference policies): sized for 60 % of a
+	 * replica's capacity, the headroom of an HPA at its usual cpu target, so
+	 * that a jump an HPA absorbs within a cold start is absorbed here too
+	 * (p95 passes 200 ms at 80 % in the service model); up within 5 %, at
+	 * most tenfold or 4 replicas per 15 s, so a burst sized from the
+	 * request rate is met in one step while a runaway metric stays bounded;
+	 * down to the highest recommendation of the last five minutes.
+	 */
+	i->policy = INFERENCE_POLICY_TARGET_TRACKING;
+	ts_decimal_parse("0.6", &i->target_utilization);
+	i->scale_up.stabilization_window_seconds = 0;
+	ts_decimal_parse("0.05", &i->scale_up.tolerance);
+	i->scale_up.select_policy = SELECT_POLICY_MAX;
+	i->scale_up.n_policies = 2;
+	i->scale_up.policies[0] = (RateLimit) {RATE_LIMIT_PODS, 4, 15};
+	i->scale_up.policies[1] = (RateLimit) {RATE_LIMIT_PERCENT, 900, 15};
+	i->scale_down.stabilization_window_seconds = 300;
+	ts_decimal_parse("0.1", &i->scale_down.tolerance);
+	i->scale_down.select_policy = SELECT_POLICY_MAX;
+	i->scale_down.n_policies = 1;
+	i->scale_down.policies[0] = (RateLimit) {RATE_LIMIT_PERCENT, 100, 15};
 }
 
 void
@@ -220,6 +303,8 @@ format_range(const RuleKey *key, char *buf, size_t len)
 
 	if (key->max == INT32_MAX)
 		snprintf(buf, len, "%s >= %" PRId64, kind, key->min);
+	else if (key->min_exclusive)
+		snprintf(buf, len, "%s above %" PRId64 " and at most %" PRId64, kind, key->min, key->max);
 	else
 		snprintf(buf, len, "%s between %" PRId64 " and %" PRId64, kind, key->min, key->max);
 }
@@ -249,10 +334,22 @@ quote_text(const char *text, char *buf)
 }
 
 static void
-list_keys(const RuleKey *keys, const char *section, char *buf, size_t len)
+list_names(const char *const *names, const char *what, char *buf, size_t len)
+{
+	size_t		pos = (size_t) snprintf(buf, len, "%s", what);
+	int			i;
+
+	for (i = 0; names[i] && pos < len; i++)
+		pos += (size_t) snprintf(buf + pos, len - pos, "%s\"%s\"", i == 0 ? "" : ", ", names[i]);
+	if (pos < len)
+		snprintf(buf + pos, len - pos, ".");
+}
+
+static void
+list_keys(const RuleKey *keys, const char *path, char *buf, size_t len)
 {
 	const RuleKey *key;
-	size_t		pos = (size_t) snprintf(buf, len, "Valid keys of \"%s\" are ", section);
+	size_t		pos = (size_t) snprintf(buf, len, "Valid keys of \"%s\" are ", path);
 
 	for (key = keys; key->name && pos < len; key++)
 		pos += (size_t) snprintf(buf + pos, len - pos, "%s%s", key == keys ? "" : ", ", key->name);
@@ -288,17 +385,18 @@ significant_digits(const char *text)
 static bool
 in_range(const RuleKey *key, TsDecimal v)
 {
+	int			low = ts_decimal_cmp(v, ts_decimal_from_int(key->min));
+
 	/* normalized: no trailing zeros, so a fraction has a negative exponent */
 	if (key->kind == RULE_INTEGER && v.exp < 0)
 		return false;
-	return ts_decimal_cmp(v, ts_decimal_from_int(key->min)) >= 0 &&
+	return (key->min_exclusive ? low > 0 : low >= 0) &&
 		ts_decimal_cmp(v, ts_decimal_from_int(key->max)) <= 0;
 }
 
 /* item's valuestring is the number's text (attach_numbers) */
 static bool
-apply_value(const RuleSection *section, const RuleKey *key, const cJSON *item,
-			void *target, RulesError *err)
+apply_number(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
 {
 	char		range[96];
 	char		given[SCALING_RULES_QUOTE_MAX + 1];
@@ -309,31 +407,116 @@ apply_value(const RuleSection *section, const RuleKey *key, const cJSON *item,
 	if (!cJSON_IsNumber(item))
 	{
 		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
-		return fail(err, detail, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
+		return fail(err, detail, NULL, "\"%s.%s\" must be %s", path, key->name, range);
 	}
 	quote_text(item->valuestring, given);
 	snprintf(detail, sizeof(detail), "The value given is %s.", given);
 	if (significant_digits(item->valuestring) > TS_DECIMAL_MAX_DIGITS)
 		return fail(err, detail, NULL, "\"%s.%s\" must have at most %d significant digits",
-					section->name, key->name, TS_DECIMAL_MAX_DIGITS);
+					path, key->name, TS_DECIMAL_MAX_DIGITS);
 	if (!ts_decimal_parse(item->valuestring, &v))
-		return fail(err, detail, NULL, "\"%s.%s\" is a number that cannot be read",
-					section->name, key->name);
+		return fail(err, detail, NULL, "\"%s.%s\" is a number that cannot be read", path, key->name);
 	if (v.coef != 0 && v.exp < -NUMERIC_MAX_SCALE)
 	{
 		char		hint[96];
 
 		snprintf(hint, sizeof(hint), "PostgreSQL numeric keeps at most %d digits after the decimal point.",
 				 NUMERIC_MAX_SCALE);
-		return fail(err, detail, hint, "\"%s.%s\" must be %s", section->name, key->name, range);
+		return fail(err, detail, hint, "\"%s.%s\" must be %s", path, key->name, range);
 	}
 	if (!in_range(key, v))
-		return fail(err, detail, NULL, "\"%s.%s\" must be %s", section->name, key->name, range);
+		return fail(err, detail, NULL, "\"%s.%s\" must be %s", path, key->name, range);
 	if (key->kind == RULE_INTEGER)
 		*(int32_t *) ((char *) target + key->offset) = ts_decimal_trunc_int32(v);
 	else
 		*(TsDecimal *) ((char *) target + key->offset) = v;
 	return true;
+}
+
+static bool
+apply_choice(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
+{
+	char		hint[256];
+	char		detail[128];
+	int32_t		i;
+
+	list_names(key->choices, "It is one of ", hint, sizeof(hint));
+	if (!cJSON_IsString(item))
+	{
+		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
+		return fail(err, detail, hint, "\"%s.%s\" must be a string", path, key->name);
+	}
+	for (i = 0; key->choices[i]; i++)
+		if (strcmp(key->choices[i], item->valuestring) == 0)
+		{
+			*(int32_t *) ((char *) target + key->offset) = i;
+			return true;
+		}
+	{
+		char		given[SCALING_RULES_QUOTE_MAX + 1];
+
+		quote_text(item->valuestring, given);
+		return fail(err, NULL, hint, "unknown value \"%s\" of \"%s.%s\"", given, path, key->name);
+	}
+}
+
+static bool parse_object(const char *path, const RuleTable *table, const cJSON *object,
+						 void *target, RulesError *err);
+
+/* An array of 1 to MAX_RATE_LIMITS rate-limit objects; it replaces the defaults. */
+static bool
+apply_rate_limits(const char *path, const RuleKey *key, const cJSON *item, void *target,
+				  RulesError *err)
+{
+	ScalingBehavior *behavior = (ScalingBehavior *) target;
+	const cJSON *element;
+	int			n = 0;
+	char		detail[64];
+
+	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < key->min || cJSON_GetArraySize(item) > key->max)
+	{
+		if (cJSON_IsArray(item))
+			snprintf(detail, sizeof(detail), "The array given has %d elements.", cJSON_GetArraySize(item));
+		else
+			snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
+		return fail(err, detail, "Use [{\"type\": \"percent\", \"value\": 100, \"period_seconds\": 15}].",
+					"\"%s.%s\" must be an array of %" PRId64 " to %" PRId64 " rate limits",
+					path, key->name, key->min, key->max);
+	}
+	cJSON_ArrayForEach(element, item)
+	{
+		char		element_path[RULE_PATH_MAX];
+		RateLimit	limit = {RATE_LIMIT_PODS, 1, 1};
+
+		snprintf(element_path, sizeof(element_path), "%s.%s[%d]", path, key->name, n);
+		if (!parse_object(element_path, key->nested, element, &limit, err))
+			return false;
+		behavior->policies[n++] = limit;
+	}
+	behavior->n_policies = n;
+	return true;
+}
+
+static bool
+apply_value(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
+{
+	char		nested_path[RULE_PATH_MAX];
+
+	switch (key->kind)
+	{
+		case RULE_INTEGER:
+		case RULE_NUMBER:
+			return apply_number(path, key, item, target, err);
+		case RULE_CHOICE:
+			return apply_choice(path, key, item, target, err);
+		case RULE_OBJECT:
+			snprintf(nested_path, sizeof(nested_path), "%s.%s", path, key->name);
+			return parse_object(nested_path, key->nested, item, (char *) target + key->offset, err);
+		case RULE_RATE_LIMITS:
+			/* the elements go into the ScalingBehavior that holds the array */
+			return apply_rate_limits(path, key, item, target, err);
+	}
+	return false;
 }
 
 static TsDecimal
@@ -348,15 +531,15 @@ value_as_decimal(const RuleKey *key, const void *target)
 
 /* Low thresholds may equal but never exceed their high ones, after defaults. */
 static bool
-check_orders(const RuleSection *section, const void *target, const cJSON *object,
+check_orders(const char *path, const RuleTable *table, const void *target, const cJSON *object,
 			 RulesError *err)
 {
 	const RuleOrder *order;
 
-	for (order = section->orders; order->low; order++)
+	for (order = table->orders; order && order->low; order++)
 	{
-		const RuleKey *low = find_key(section->keys, order->low);
-		const RuleKey *high = find_key(section->keys, order->high);
+		const RuleKey *low = find_key(table->keys, order->low);
+		const RuleKey *high = find_key(table->keys, order->high);
 		char		low_text[64],
 					high_text[64];
 
@@ -370,16 +553,32 @@ check_orders(const RuleSection *section, const void *target, const cJSON *object
 		ts_decimal_to_string(value_as_decimal(high, target), high_text, sizeof(high_text));
 		return fail(err, "A low threshold cannot be above its high threshold; a key not given has its default.",
 					NULL, "\"%s.%s\" (%s) must not be greater than \"%s.%s\" (%s)",
-					section->name, low->name, low_text, section->name, high->name, high_text);
+					path, low->name, low_text, path, high->name, high_text);
 	}
 	return true;
 }
 
 static bool
-parse_section(const RuleSection *section, const cJSON *object, ScalingRules *rules,
-			  RulesError *err)
+check_required(const char *path, const RuleTable *table, const cJSON *object, RulesError *err)
 {
-	void	   *target = (char *) rules + section->offset;
+	const char *const *name;
+
+	for (name = table->required; name && *name; name++)
+		if (!cJSON_GetObjectItemCaseSensitive(object, *name))
+		{
+			char		hint[128];
+
+			list_names(table->required, "Each of these keys is needed: ", hint, sizeof(hint));
+			return fail(err, NULL, hint, "\"%s\" has no \"%s\"", path, *name);
+		}
+	return true;
+}
+
+/* The keys of object into target, each checked against its table entry. */
+static bool
+parse_object(const char *path, const RuleTable *table, const cJSON *object, void *target,
+			 RulesError *err)
+{
 	const cJSON *item;
 
 	if (!cJSON_IsObject(object))
@@ -387,28 +586,54 @@ parse_section(const RuleSection *section, const cJSON *object, ScalingRules *rul
 		char		detail[64];
 
 		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(object));
-		return fail(err, detail, NULL, "\"%s\" must be an object", section->name);
+		return fail(err, detail, NULL, "\"%s\" must be an object", path);
 	}
 	cJSON_ArrayForEach(item, object)
 	{
-		const RuleKey *key = find_key(section->keys, item->string);
+		const RuleKey *key = find_key(table->keys, item->string);
 
 		if (key == NULL)
 		{
 			char		hint[sizeof(err->hint)];
 			char		name[SCALING_RULES_QUOTE_MAX + 1];
 
-			list_keys(section->keys, section->name, hint, sizeof(hint));
+			list_keys(table->keys, path, hint, sizeof(hint));
 			quote_text(item->string, name);
-			return fail(err, NULL, hint, "unknown key \"%s.%s\"", section->name, name);
+			return fail(err, NULL, hint, "unknown key \"%s.%s\"", path, name);
 		}
-		if (!apply_value(section, key, item, target, err))
+		if (!apply_value(path, key, item, target, err))
 			return false;
 	}
+	return check_required(path, table, object, err) && check_orders(path, table, target, object, err);
+}
+
+/*
+ * The step policy keeps the seed's cooldowns unless they are given; target
+ * tracking has its stabilization windows and rate limits instead.
+ */
+static void
+resolve_cooldowns(InferenceRules *rules, const cJSON *object)
+{
+	if (rules->policy != INFERENCE_POLICY_STEP)
+		return;
+	if (!cJSON_GetObjectItemCaseSensitive(object, "scale_in_cooldown_seconds"))
+		rules->scale_in_cooldown_seconds = 300;
+	if (!cJSON_GetObjectItemCaseSensitive(object, "scale_out_cooldown_seconds"))
+		rules->scale_out_cooldown_seconds = 60;
+}
+
+static bool
+parse_section(const RuleSection *section, const cJSON *object, ScalingRules *rules,
+			  RulesError *err)
+{
+	if (!parse_object(section->name, &section->table, object, (char *) rules + section->offset, err))
+		return false;
 	if (section->offset == offsetof(ScalingRules, training))
 		rules->training.max_workers_set =
 			cJSON_GetObjectItemCaseSensitive(object, "max_workers") != NULL;
-	return check_orders(section, target, object, err);
+	else
+		resolve_cooldowns(&rules->inference, object);
+	return true;
 }
 
 static const RuleSection *

@@ -29,8 +29,53 @@ typedef struct TrainingRules
 	int32_t		scale_out_cooldown_seconds;
 } TrainingRules;
 
+/* How an endpoint's replicas are decided (README, Inference policies). */
+typedef enum InferencePolicy
+{
+	INFERENCE_POLICY_TARGET_TRACKING,	/* proportional to the load, the default */
+	INFERENCE_POLICY_STEP		/* the seed's fixed step on thresholds */
+} InferencePolicy;
+
+/* Which of a direction's rate limits binds, as the HPA's selectPolicy. */
+typedef enum SelectPolicy
+{
+	SELECT_POLICY_MAX,			/* the one that allows the largest change */
+	SELECT_POLICY_MIN,			/* the one that allows the smallest */
+	SELECT_POLICY_DISABLED		/* no change in this direction */
+} SelectPolicy;
+
+typedef enum RateLimitKind
+{
+	RATE_LIMIT_PODS,			/* replicas per period */
+	RATE_LIMIT_PERCENT			/* percent of the count at the period's start */
+} RateLimitKind;
+
+typedef struct RateLimit
+{
+	int32_t		kind;			/* RateLimitKind */
+	int32_t		value;
+	int32_t		period_seconds;
+} RateLimit;
+
+#define MAX_RATE_LIMITS 4
+
+/* One direction of the target-tracking policy, as the HPA's behavior.scaleUp/scaleDown. */
+typedef struct ScalingBehavior
+{
+	int32_t		stabilization_window_seconds;
+	TsDecimal	tolerance;		/* a fraction of the target */
+	int32_t		select_policy;	/* SelectPolicy */
+	int32_t		n_policies;
+	RateLimit	policies[MAX_RATE_LIMITS];
+} ScalingBehavior;
+
 typedef struct InferenceRules
 {
+	int32_t		policy;			/* InferencePolicy */
+	TsDecimal	target_utilization; /* fraction of one replica's capacity */
+	ScalingBehavior scale_up;
+	ScalingBehavior scale_down;
+	/* the step policy's thresholds; latency_p95_high_ms is also the latency target */
 	TsDecimal	cpu_high;		/* fractions of 1 */
 	TsDecimal	memory_high;
 	TsDecimal	latency_p95_high_ms;
@@ -40,6 +85,7 @@ typedef struct InferenceRules
 	TsDecimal	latency_p95_low_ms;
 	TsDecimal	rps_low_factor;
 	int32_t		step;
+	/* both policies; by default 300 and 60 for step, none for target tracking */
 	int32_t		scale_in_cooldown_seconds;
 	int32_t		scale_out_cooldown_seconds;
 } InferenceRules;

@@ -23,6 +23,7 @@
 #include "utils/memutils.h"
 
 #include "cycle.h"
+#include "endpoint_state.h"
 #include "evaluate.h"
 #include "sql_support.h"
 
@@ -152,6 +153,7 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 	ScalingRules rules;
 	RulesError	err;
 	AppliedDecision decision;
+	EndpointDecision ep_decision;
 	const char *reason;
 	bool		rules_ok;
 	HeapTuple	ep;
@@ -176,10 +178,13 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 		endpoints->pos++;
 		if (!rules_ok)
 			continue;
-		if (evaluate_endpoint(&ep_row, &rules.inference, now, &decision, &reason))
+		if (evaluate_endpoint(&ep_row, &rules.inference, now, &decision, &reason, &ep_decision))
 			batch_add(batch, &decision);
 		else
 			cycle_count_not_scaled(result, reason);
+		if (ep_decision.state_changed)
+			endpoint_state_write(&tenant, sql_row_text(&ep_row, ENDPOINT_COL_ENDPOINT_ID),
+								 &ep_decision.state, now);
 	}
 }
 

@@ -10,7 +10,9 @@
 #include "utils/datetime.h"
 #include "utils/json.h"
 
+#include "endpoint_state.h"
 #include "evaluate.h"
+#include "simulator.h"
 #include "settings.h"
 #include "sql_support.h"
 
@@ -105,72 +107,145 @@ json_time(StringInfo buf, const char *key, TimestampTz t, bool known)
 						 JsonEncodeDateTime(text, TimestampTzGetDatum(t), TIMESTAMPTZOID, NULL));
 }
 
+void
+endpoint_observe(const SqlRow *row, TimestampTz now, EndpointObservation *obs, EndpointPolicyState *state)
+{
+	bool		isnull;
+	bool		has_capacity = !row->nulls[ENDPOINT_COL_STATE_CAPACITY - 1];
+
+	memset(obs, 0, sizeof(*obs));
+	obs->now_us = now;
+	obs->ready_replicas = sql_row_int(row, ENDPOINT_COL_CURRENT, &isnull);
+	obs->desired_replicas = sql_row_int(row, ENDPOINT_COL_DESIRED, &isnull);	/* decisions start from it */
+	obs->min_replicas = sql_row_int(row, ENDPOINT_COL_MIN, &isnull);
+	obs->max_replicas = sql_row_int(row, ENDPOINT_COL_MAX, &isnull);
+	obs->target_rps = sql_row_decimal(row, ENDPOINT_COL_TARGET_RPS, NULL);
+	obs->replica_capacity_rps = sql_row_decimal(row, ENDPOINT_COL_CAPACITY, NULL);
+	obs->history.has_last_scale_out = sql_row_time(row, ENDPOINT_COL_LAST_SCALE_OUT, &obs->history.last_scale_out_us);
+	obs->history.has_last_scaled = sql_row_time(row, ENDPOINT_COL_LAST_SCALED, &obs->history.last_scaled_us);
+	obs->has_metrics = sql_row_time(row, ENDPOINT_COL_METRICS_AT, &obs->metrics_at_us);
+	if (obs->has_metrics)
+	{
+		obs->cpu_avg = sql_row_decimal(row, ENDPOINT_COL_CPU, NULL);
+		obs->memory_avg = sql_row_decimal(row, ENDPOINT_COL_MEMORY, NULL);
+		obs->latency_p95_ms = sql_row_decimal(row, ENDPOINT_COL_LATENCY, NULL);
+		obs->requests_per_second = sql_row_decimal(row, ENDPOINT_COL_RPS, NULL);
+	}
+	endpoint_state_from_columns(has_capacity,
+								has_capacity ? DatumGetFloat8(row->values[ENDPOINT_COL_STATE_CAPACITY - 1]) : 0,
+								sql_row_int(row, ENDPOINT_COL_STATE_SAMPLES, &isnull),
+								sql_row_text(row, ENDPOINT_COL_STATE_WINDOW), state);
+}
+
+/*
+ * Decide; then, when the count would change and a change was applied
+ * within the longest rate-limit period, again with those changes: without
+ * them every limit is at its most permissive, so a decision that changes
+ * nothing would change nothing with them, and the steady state reads no
+ * history.
+ */
+static void
+decide_with_changes(const SqlRow *row, const InferenceRules *rules, EndpointObservation *obs,
+					const EndpointPolicyState *state, EndpointDecision *d)
+{
+	static ReplicaChange changes[SIMULATION_CHANGES];
+	int64		period = (int64) rate_limit_longest_period(rules) * USECS_PER_SEC;
+
+	decide_endpoint(rules, obs, state, d);
+	if (rules->policy != INFERENCE_POLICY_TARGET_TRACKING || d->action == ACTION_NONE ||
+		!obs->history.has_last_scaled || obs->history.last_scaled_us <= obs->now_us - period)
+		return;
+	obs->changes = changes;
+	obs->n_changes = endpoint_changes_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID),
+										   sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
+										   obs->now_us - period, changes, SIMULATION_CHANGES);
+	if (obs->n_changes > 0)
+		decide_endpoint(rules, obs, state, d);
+}
+
+void
+endpoint_decide(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
+				EndpointObservation *obs, EndpointDecision *d)
+{
+	EndpointPolicyState state;
+
+	endpoint_observe(row, now, obs, &state);
+	decide_with_changes(row, rules, obs, &state, d);
+}
+
+/* The decision's explanation as a JSON array, into buf. */
+static void
+explanation_json(StringInfo buf, const EndpointDecision *d)
+{
+	int			i;
+
+	appendStringInfoChar(buf, '[');
+	for (i = 0; i < d->n_steps; i++)
+	{
+		const ExplainStep *step = &d->steps[i];
+
+		appendStringInfo(buf, "%s{\"kind\": \"%s\", \"name\": ", i ? ", " : "", explain_kind_name(step->kind));
+		escape_json(buf, step->name);
+		if (step->value[0])
+		{
+			appendStringInfoString(buf, ", \"value\": ");
+			escape_json(buf, step->value);
+		}
+		if (step->before >= 0)
+			appendStringInfo(buf, ", \"before\": %d", step->before);
+		if (step->after >= 0)
+			appendStringInfo(buf, ", \"after\": %d", step->after);
+		appendStringInfoString(buf, ", \"detail\": ");
+		escape_json(buf, step->detail);
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 bool
 evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
-				  AppliedDecision *out, const char **reason)
+				  AppliedDecision *out, const char **reason, EndpointDecision *d)
 {
-	InferenceInput in;
-	InferenceDecision d;
-	ScalingHistory history = {false, 0, false, 0};
-	TimestampTz metrics_at = 0;
-	const char *refusal;
+	EndpointObservation obs;
 	StringInfoData inputs;
-	bool		isnull;
 
+	d->state_changed = false;
+	d->action = ACTION_NONE;
 	if (sql_row_bool(row, ENDPOINT_COL_PAUSED))
 	{
 		*reason = "paused";
 		return false;
 	}
-	in.current_replicas = sql_row_int(row, ENDPOINT_COL_DESIRED, &isnull);	/* decisions start from it */
-	in.min_replicas = sql_row_int(row, ENDPOINT_COL_MIN, &isnull);
-	in.max_replicas = sql_row_int(row, ENDPOINT_COL_MAX, &isnull);
-	in.target_rps = sql_row_decimal(row, ENDPOINT_COL_TARGET_RPS, NULL);
-	history.has_last_scale_out = sql_row_time(row, ENDPOINT_COL_LAST_SCALE_OUT, &history.last_scale_out_us);
-	history.has_last_scaled = sql_row_time(row, ENDPOINT_COL_LAST_SCALED, &history.last_scaled_us);
-	if (!sql_row_time(row, ENDPOINT_COL_METRICS_AT, &metrics_at))
+	endpoint_decide(row, rules, now, &obs, d);
+	if (d->action == ACTION_NONE)
 	{
-		*reason = "no_recent_metrics";
-		return false;
-	}
-	in.cpu_avg = sql_row_decimal(row, ENDPOINT_COL_CPU, NULL);
-	in.memory_avg = sql_row_decimal(row, ENDPOINT_COL_MEMORY, NULL);
-	in.latency_p95_ms = sql_row_decimal(row, ENDPOINT_COL_LATENCY, NULL);
-	in.requests_per_second = sql_row_decimal(row, ENDPOINT_COL_RPS, NULL);
-
-	decide_inference(rules, &in, &d);
-	if (d.action == ACTION_NONE)
-	{
-		*reason = pstrdup(d.reason);
-		return false;
-	}
-	refusal = cooldown_refusal(d.action, now, &history,
-							   rules->scale_in_cooldown_seconds, rules->scale_out_cooldown_seconds);
-	if (refusal)
-	{
-		*reason = refusal;
+		*reason = pstrdup(d->reason);
 		return false;
 	}
 
 	initStringInfo(&inputs);
 	appendStringInfoChar(&inputs, '{');
-	json_decimal(&inputs, "cpu_avg", in.cpu_avg, true);
-	json_decimal(&inputs, "memory_avg", in.memory_avg, true);
-	json_decimal(&inputs, "latency_p95_ms", in.latency_p95_ms, true);
-	json_decimal(&inputs, "requests_per_second", in.requests_per_second, true);
-	json_decimal(&inputs, "target_rps", in.target_rps, true);
-	json_time(&inputs, "metrics_at", metrics_at, true);
+	json_decimal(&inputs, "cpu_avg", obs.cpu_avg, true);
+	json_decimal(&inputs, "memory_avg", obs.memory_avg, true);
+	json_decimal(&inputs, "latency_p95_ms", obs.latency_p95_ms, true);
+	json_decimal(&inputs, "requests_per_second", obs.requests_per_second, true);
+	json_decimal(&inputs, "target_rps", obs.target_rps, true);
+	json_decimal(&inputs, "replica_capacity_rps", obs.replica_capacity_rps, true);
+	json_time(&inputs, "metrics_at", obs.metrics_at_us, obs.has_metrics);
 	appendStringInfo(&inputs, "\"current_replicas\": %d, \"desired_replicas\": %d, "
-					 "\"min_replicas\": %d, \"max_replicas\": %d}",
-					 sql_row_int(row, ENDPOINT_COL_CURRENT, &isnull), in.current_replicas, in.min_replicas, in.max_replicas);
+					 "\"min_replicas\": %d, \"max_replicas\": %d, \"policy\": \"%s\", \"explanation\": ",
+					 obs.ready_replicas, obs.desired_replicas, obs.min_replicas, obs.max_replicas,
+					 rules->policy == INFERENCE_POLICY_STEP ? "step" : "target_tracking");
+	explanation_json(&inputs, d);
+	appendStringInfoChar(&inputs, '}');
 
 	memcpy(&out->tenant_id, sql_row_uuid(row, ENDPOINT_COL_TENANT_ID), UUID_LEN);
 	out->kind = RESOURCE_INFERENCE;
 	out->resource_id = sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID);
-	out->action = d.action;
-	out->previous_count = in.current_replicas;
-	out->new_count = d.new_replicas;
-	out->reason = pstrdup(d.reason);
+	out->action = d->action;
+	out->previous_count = obs.desired_replicas;
+	out->new_count = d->new_replicas;
+	out->reason = pstrdup(d->reason);
 	out->inputs = inputs.data;
 	*reason = out->reason;
 	return true;

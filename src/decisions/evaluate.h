@@ -19,6 +19,7 @@
 
 #include "apply.h"
 #include "decide.h"
+#include "endpoint_policy.h"
 #include "scaling_rules.h"
 
 /*
@@ -71,10 +72,13 @@ typedef enum TrainingColumn
 	"       e.max_replicas, e.target_rps::text, e.last_scale_out_at, e.last_scaled_at," \
 	"       m.ts, m.cpu_avg::text, m.memory_avg::text, m.latency_p95_ms::text," \
 	"       m.requests_per_second::text," \
-	"       e.tenant_id IN (" TENANT_PAUSES ") OR (e.tenant_id, e.endpoint_id) IN (" ENDPOINT_PAUSES ")" \
+	"       e.tenant_id IN (" TENANT_PAUSES ") OR (e.tenant_id, e.endpoint_id) IN (" ENDPOINT_PAUSES ")," \
+	"       e.replica_capacity_rps::text, s.capacity_rps, s.capacity_samples, s.recommendations::text" \
 	"  FROM tenant_scaling.inference_endpoints e" \
 	"  LEFT JOIN tenant_scaling.endpoint_metrics_latest m" \
-	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 "
+	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 " \
+	"  LEFT JOIN tenant_scaling.endpoint_scaling_state s" \
+	"         ON s.tenant_id = e.tenant_id AND s.endpoint_id = e.endpoint_id "
 
 typedef enum EndpointColumn
 {
@@ -92,11 +96,15 @@ typedef enum EndpointColumn
 	ENDPOINT_COL_MEMORY,
 	ENDPOINT_COL_LATENCY,
 	ENDPOINT_COL_RPS,
-	ENDPOINT_COL_PAUSED			/* the endpoint or its whole tenant is paused */
+	ENDPOINT_COL_PAUSED,		/* the endpoint or its whole tenant is paused */
+	ENDPOINT_COL_CAPACITY,		/* text: replica_capacity_rps, configured */
+	ENDPOINT_COL_STATE_CAPACITY,	/* float8: the estimate (endpoint_scaling_state) */
+	ENDPOINT_COL_STATE_SAMPLES,
+	ENDPOINT_COL_STATE_WINDOW	/* text: recommendations, jsonb */
 } EndpointColumn;
 
 /* A result row, deformed once: column n is values[n - 1]; read it with sql_row_*. */
-#define SQL_ROW_MAX 16
+#define SQL_ROW_MAX 24
 
 typedef struct SqlRow
 {
@@ -123,7 +131,20 @@ extern MaybeDecimal sql_row_decimal(const SqlRow *row, int col, char **text_out)
 extern bool evaluate_training(const SqlRow *row, const TrainingRules *rules,
 							  TimestampTz now, AppliedDecision *out, const char **reason);
 extern bool evaluate_endpoint(const SqlRow *row, const InferenceRules *rules,
-							  TimestampTz now, AppliedDecision *out, const char **reason);
+							  TimestampTz now, AppliedDecision *out, const char **reason,
+							  EndpointDecision *decision);
+
+/*
+ * What decide_endpoint needs of the endpoint of row: the observation (its
+ * changes loaded when the rate limits may need them, see evaluate.c) and
+ * the kept state.
+ */
+extern void endpoint_observe(const SqlRow *row, TimestampTz now, EndpointObservation *obs,
+							 EndpointPolicyState *state);
+
+/* Observe and decide, as evaluate_endpoint does, without applying or storing anything. */
+extern void endpoint_decide(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
+							EndpointObservation *obs, EndpointDecision *d);
 
 /*
  * Parse a tenant's stored rules (NULL: the defaults); false, with err

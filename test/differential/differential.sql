@@ -59,6 +59,76 @@ END;
 $$;
 
 --------------------------------------------------------------------------
+-- simulate_inference_scaling against the scheduler: the same decisions on
+-- the same inputs. A real endpoint is driven through the simulator's steps
+-- (the ready count and the metrics each step reports), alternately by
+-- scale_inference_endpoint and by run_scaling_cycle, before the generated
+-- tenants exist. Rules whose windows and rate limits do not depend on the
+-- clock, so that the run's real time and the simulated time agree.
+--------------------------------------------------------------------------
+
+CREATE TEMP TABLE sim_rules AS
+SELECT '{"inference": {"behavior": {
+          "scale_up": {"policies": [{"type": "pods", "value": 10000, "period_seconds": 1}]},
+          "scale_down": {"stabilization_window_seconds": 0,
+                         "policies": [{"type": "percent", "value": 100, "period_seconds": 1}]}}}}'::jsonb AS doc;
+CREATE TEMP TABLE sim_steps AS
+SELECT s.*
+FROM sim_rules r,
+     tenant_scaling.simulate_inference_scaling(
+         ARRAY[40, 40, 60, 90, 90, 300, 300, 300, 300, 300, 300, 300, 120, 120, 80, 80, 80, 500, 500, 500,
+               500, 500, 500, 500, 30, 30, 30, 30, 200, 200, 200, 200, 200, 200, 45, 45]::numeric[],
+         50, r.doc, initial_replicas => 2, min_replicas => 1, max_replicas => 40,
+         cold_start => '45 seconds', start_at => '2026-01-01 00:00+00') s;
+INSERT INTO tenant_scaling.tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled, scaling_rules)
+SELECT '5100a000-0000-0000-0000-000000000001', 'premium', true, doc FROM sim_rules;
+INSERT INTO tenant_scaling.inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas,
+                                                min_replicas, max_replicas)
+VALUES ('sim-ep', '5100a000-0000-0000-0000-000000000001', 2, 2, 1, 40);
+CREATE TEMP TABLE driven (step_no int PRIMARY KEY, desired int, reason text, via text);
+DO $$
+DECLARE
+    s record;
+    r record;
+    d int;
+BEGIN
+    FOR s IN SELECT * FROM sim_steps ORDER BY step_no LOOP
+        UPDATE tenant_scaling.inference_endpoints SET current_replicas = s.ready_replicas WHERE endpoint_id = 'sim-ep';
+        INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg, memory_avg, latency_p95_ms,
+                                                     requests_per_second)
+        VALUES ('sim-ep', '5100a000-0000-0000-0000-000000000001', clock_timestamp(), s.cpu_percent, NULL,
+                s.latency_p95_ms, s.demand);
+        IF s.step_no % 2 = 1 THEN
+            SELECT * INTO r FROM tenant_scaling.scale_inference_endpoint('5100a000-0000-0000-0000-000000000001', 'sim-ep');
+            INSERT INTO driven VALUES (s.step_no, r.new_replicas, r.reason, 'scale_inference_endpoint');
+        ELSE
+            PERFORM tenant_scaling.run_scaling_cycle();
+            SELECT desired_replicas INTO d FROM tenant_scaling.inference_endpoints WHERE endpoint_id = 'sim-ep';
+            INSERT INTO driven VALUES (s.step_no, d, NULL, 'run_scaling_cycle');
+        END IF;
+    END LOOP;
+END
+$$;
+SELECT pg_temp.check('simulate_inference_scaling: the scheduler decides as the simulator, step by step',
+$$SELECT d.desired = s.desired_replicas AND (d.reason IS NULL OR d.reason = s.reason),
+         format('step %s via %s: scheduler %s (%s), simulator %s (%s)', s.step_no, d.via, d.desired, d.reason,
+                s.desired_replicas, s.reason)
+  FROM sim_steps s JOIN driven d USING (step_no)$$);
+SELECT pg_temp.check('simulate_inference_scaling: the driven trace scales out and in, with a learnt capacity',
+$$SELECT count(*) FILTER (WHERE action = 'scale_out') >= 2 AND count(*) FILTER (WHERE action = 'scale_in') >= 2
+         AND bool_or(reason = 'requests_above_target'),
+         format('%s scale-outs, %s scale-ins', count(*) FILTER (WHERE action = 'scale_out'),
+                count(*) FILTER (WHERE action = 'scale_in'))
+  FROM sim_steps$$);
+SELECT pg_temp.check('simulate_inference_scaling: the scheduler stored the capacity the simulator learnt',
+$$SELECT capacity_samples >= 3 AND abs(capacity_rps - 50) < 1e-9, format('capacity %s from %s samples', capacity_rps, capacity_samples)
+  FROM tenant_scaling.endpoint_scaling_state WHERE endpoint_id = 'sim-ep'$$);
+DELETE FROM tenant_scaling.inference_endpoints WHERE endpoint_id = 'sim-ep';
+DELETE FROM tenant_scaling.scaling_events WHERE tenant_id = '5100a000-0000-0000-0000-000000000001';
+DELETE FROM tenant_scaling.scheduler_runs;
+DELETE FROM tenant_scaling.tenant_scaling_config WHERE tenant_id = '5100a000-0000-0000-0000-000000000001';
+
+--------------------------------------------------------------------------
 -- Generated data: 5000 tenants, the same rows in both schemas
 --------------------------------------------------------------------------
 

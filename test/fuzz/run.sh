@@ -49,7 +49,7 @@ command -v "$CC" >/dev/null 2>&1 || fail "$CC not found (Debian packages clang-1
 	-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers \
 	-I"$ROOT/src/core" $(pkg-config --cflags libcjson) \
-	"$HERE/fuzz_rules.c" "$ROOT/src/core/ts_decimal.c" "$ROOT/src/core/scaling_rules.c" "$ROOT/src/core/decide.c" \
+	"$HERE/fuzz_rules.c" "$ROOT"/src/core/*.c \
 	-o "$WORK/fuzz_rules" $(pkg-config --libs libcjson) -lm >"$WORK/build.log" 2>&1 ||
 	{ cat "$WORK/build.log"; fail "build of the fuzz target failed"; }
 

@@ -14,9 +14,11 @@ CREATE ROLE ts_attack_tenant;
 CREATE ROLE ts_attack_operator IN ROLE tenant_scaling_admin;
 GRANT CREATE ON SCHEMA public TO ts_attack_operator;
 INSERT INTO tenant_roles VALUES ('ts_attack_tenant', 'a7000000-0000-0000-0000-000000000001');
-INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb, auto_scaling_enabled)
-VALUES ('a7000000-0000-0000-0000-000000000001', 'basic', 2, 10, true),
-       ('a7000000-0000-0000-0000-000000000002', 'standard', 2, 10, true);
+-- the seed's fixed step, whose cooldowns these attacks lean on
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb, auto_scaling_enabled,
+                                   scaling_rules)
+VALUES ('a7000000-0000-0000-0000-000000000001', 'basic', 2, 10, true, '{"inference": {"policy": "step"}}'),
+       ('a7000000-0000-0000-0000-000000000002', 'standard', 2, 10, true, '{"inference": {"policy": "step"}}');
 INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, target_rps)
 VALUES ('atk-1', 'a7000000-0000-0000-0000-000000000001', 2, 2, 100),
        ('atk-clock', 'a7000000-0000-0000-0000-000000000001', 2, 2, 100),
@@ -221,7 +223,7 @@ SELECT validate_scaling_rules('{"inference": {"cpu_low": 0.29999999999999999, "c
 -- scale-out at the transaction's start, and so passed its own cooldown. A
 -- decision is timed by the clock.
 UPDATE tenant_scaling_config SET auto_scaling_enabled = true,
-       scaling_rules = '{"inference": {"scale_out_cooldown_seconds": 1}}'
+       scaling_rules = '{"inference": {"policy": "step", "scale_out_cooldown_seconds": 1}}'
  WHERE tenant_id = 'a7000000-0000-0000-0000-000000000001';
 INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
 VALUES ('atk-1b', 'a7000000-0000-0000-0000-000000000001', 99, 10, 10, 10);

@@ -7,8 +7,9 @@ SET search_path = tenant_scaling, public;
 CREATE ROLE ts_ovr_operator IN ROLE tenant_scaling_admin;
 CREATE ROLE ts_ovr_tenant;
 INSERT INTO tenant_roles VALUES ('ts_ovr_tenant', '0e000000-0000-0000-0000-000000000001');
-INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled)
-VALUES ('0e000000-0000-0000-0000-000000000001', 'premium', true);
+-- the seed's fixed step, whose cooldowns these tests lean on
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled, scaling_rules)
+VALUES ('0e000000-0000-0000-0000-000000000001', 'premium', true, '{"inference": {"policy": "step"}}');
 INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, min_replicas, max_replicas,
                                  target_rps)
 VALUES ('ovr-1', '0e000000-0000-0000-0000-000000000001', 2, 2, 1, 6, 100);
@@ -52,8 +53,9 @@ UPDATE inference_endpoints SET desired_replicas = 6 WHERE endpoint_id = 'ovr-1';
 RESET ROLE;
 
 -- pauses: one endpoint, or the whole tenant, until resumed or until a time
-INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled)
-VALUES ('0e000000-0000-0000-0000-000000000002', 'premium', true);
+-- the seed's fixed step, whose cooldowns these tests lean on
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled, scaling_rules)
+VALUES ('0e000000-0000-0000-0000-000000000002', 'premium', true, '{"inference": {"policy": "step"}}');
 INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, target_rps)
 VALUES ('pause-1', '0e000000-0000-0000-0000-000000000002', 2, 2, 100),
        ('pause-2', '0e000000-0000-0000-0000-000000000002', 2, 2, 100);

@@ -16,9 +16,11 @@ CREATE VIEW pg_temp.events AS
 SELECT resource_kind, resource_id, action, previous_count, new_count, reason, origin
 FROM tenant_scaling.scaling_events ORDER BY event_id;
 
+-- the seed's fixed-step policy, whose thresholds and cooldowns these decisions
+-- follow; target tracking, the default, is tested in target_tracking.sql
 INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled, scaling_rules) VALUES
-    (pg_temp.t(1), 'premium', true, NULL),
-    (pg_temp.t(2), 'standard', true, '{"inference": {"step": 2, "scale_out_cooldown_seconds": 0, "scale_in_cooldown_seconds": 0}}'),
+    (pg_temp.t(1), 'premium', true, '{"inference": {"policy": "step"}}'),
+    (pg_temp.t(2), 'standard', true, '{"inference": {"policy": "step", "step": 2, "scale_out_cooldown_seconds": 0, "scale_in_cooldown_seconds": 0}}'),
     (pg_temp.t(3), 'basic', false, NULL);
 INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, min_replicas, max_replicas, target_rps) VALUES
     ('chat', pg_temp.t(1), 2, 2, 1, 4, 100),
@@ -41,7 +43,8 @@ RESET tenant_scaling.metrics_max_age;
 SELECT endpoint_id, current_replicas, desired_replicas FROM inference_endpoints WHERE endpoint_id = 'chat';
 SELECT * FROM pg_temp.events;
 -- the event carries the inputs it used
-SELECT inputs - 'metrics_at' AS inputs, inputs ? 'metrics_at' AS has_time FROM scaling_events;
+SELECT inputs - 'metrics_at' - 'explanation' AS inputs, inputs ? 'metrics_at' AS has_time,
+       jsonb_path_query_array(inputs->'explanation', '$[*].name') AS explained FROM scaling_events;
 
 -- the newest recent sample decides; the next decision starts from desired_replicas (3),
 -- and a scale-out within 60 s of the last one is refused

@@ -11,9 +11,11 @@ INSERT INTO tenant_roles VALUES ('ts_tenant_a', 'a0000000-0000-0000-0000-0000000
                                 ('ts_tenant_b', 'b0000000-0000-0000-0000-00000000000b');
 
 -- one of everything for each tenant
-INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb, auto_scaling_enabled)
-VALUES ('a0000000-0000-0000-0000-00000000000a', 'premium', 2, 10, true),
-       ('b0000000-0000-0000-0000-00000000000b', 'enterprise', 8, 500, true);
+-- the seed's fixed step, whose cooldowns these attacks lean on
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb, auto_scaling_enabled,
+                                   scaling_rules)
+VALUES ('a0000000-0000-0000-0000-00000000000a', 'premium', 2, 10, true, '{"inference": {"policy": "step"}}'),
+       ('b0000000-0000-0000-0000-00000000000b', 'enterprise', 8, 500, true, '{"inference": {"policy": "step"}}');
 INSERT INTO tenant_training_config (tenant_id, distributed_training_enabled, max_workers)
 VALUES ('a0000000-0000-0000-0000-00000000000a', true, 4), ('b0000000-0000-0000-0000-00000000000b', true, 9);
 -- a minute ahead (within the clock skew allowed), so that these stay the newest samples

@@ -40,7 +40,13 @@ test_rules(void)
 	CHECK(rules.training.scale_out_step == 2);
 	CHECK(rules.training.min_workers == 1);
 	CHECK(!rules.training.max_workers_set);
-	CHECK(rules.inference.scale_out_cooldown_seconds == 60);
+	CHECK(rules.inference.policy == INFERENCE_POLICY_TARGET_TRACKING);
+	CHECK(rules.inference.scale_out_cooldown_seconds == 0 && rules.inference.scale_in_cooldown_seconds == 0);
+	CHECK(parse("{\"inference\": {\"policy\": \"step\"}}", &rules, &err));
+	CHECK(rules.inference.scale_out_cooldown_seconds == 60 && rules.inference.scale_in_cooldown_seconds == 300);
+	CHECK(parse("{\"inference\": {\"policy\": \"step\", \"scale_in_cooldown_seconds\": 5}}", &rules, &err));
+	CHECK(rules.inference.scale_out_cooldown_seconds == 60 && rules.inference.scale_in_cooldown_seconds == 5);
+	CHECK(parse("{}", &rules, &err));
 	CHECK(ts_decimal_parse("1.2", &d) && ts_decimal_cmp(rules.inference.rps_high_factor, d) == 0);
 
 	CHECK(parse("{\"training\": {\"max_workers\": 4, \"scale_out_step\": 3, "

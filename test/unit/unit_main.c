@@ -14,6 +14,7 @@ main(void)
 	test_invalid_rules();
 	test_decide();
 	test_cooldown();
+	test_policy();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed == 0 ? 0 : 1;
 }

@@ -38,5 +38,6 @@ void		test_rules_quotes(void);
 void		test_invalid_rules(void);
 void		test_decide(void);
 void		test_cooldown(void);
+void		test_policy(void);
 
 #endif

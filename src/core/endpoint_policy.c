@@ -1,0 +1,647 @@
+/*
+ * endpoint_policy.c: an endpoint's decision by the step policy (the seed's
+ * rule, decide_inference) or by target tracking, explained step by step.
+ *
+ * Target tracking sizes in proportion to the load, as the HPA, KEDA and AWS
+ * do, with these differences: the request rate is sized against one
+ * replica's capacity (configured, or learnt from the endpoint's own samples
+ * of requests per replica against cpu), so a burst is met in one step where
+ * cpu, which stops at 100 %, would need several; latency is a guard that
+ * only adds replicas; a scale-in needs cpu.
+ *
+ * The proportions are doubles: they are estimates, and a relative slack of
+ * RATIO_EPSILON keeps an exact multiple (3 replicas at exactly the target)
+ * on the side that exact arithmetic puts it.
+ */
+#include "endpoint_policy.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define US_PER_SECOND INT64_C(1000000)
+#define RATIO_EPSILON 1e-9
+
+/* a sample teaches the capacity only where cpu is neither idle noise nor saturated */
+#define CAPACITY_SAMPLE_CPU_MIN 10.0
+#define CAPACITY_SAMPLE_CPU_MAX 85.0
+#define CAPACITY_WEIGHT 0.2		/* of a new sample in the running estimate */
+#define CAPACITY_STORE_CHANGE 0.01	/* a smaller move is not worth a write */
+#define CAPACITY_SAMPLES_CAP 1000000
+
+/* the latency guard at most doubles the ready replicas in one decision */
+#define LATENCY_GUARD_FACTOR 2
+
+void
+endpoint_policy_state_init(EndpointPolicyState *state)
+{
+	memset(state, 0, sizeof(*state));
+}
+
+const char *
+explain_kind_name(ExplainKind kind)
+{
+	switch (kind)
+	{
+		case EXPLAIN_INPUT:
+			return "input";
+		case EXPLAIN_PROPOSAL:
+			return "proposal";
+		case EXPLAIN_RECOMMENDATION:
+			return "recommendation";
+		case EXPLAIN_CONSTRAINT:
+			return "constraint";
+		case EXPLAIN_RESULT:
+			break;
+	}
+	return "result";
+}
+
+/* Correctly rounded for the values rules and metrics hold (< 2^53, |exp| <= 22). */
+static double
+decimal_to_double(TsDecimal d)
+{
+	double		coef = (double) d.coef;
+
+	if (d.exp >= 0)
+		return d.exp > 308 ? HUGE_VAL : coef * pow(10.0, d.exp);
+	return d.exp < -308 ? 0.0 : coef / pow(10.0, -d.exp);
+}
+
+static int32_t
+ceil_ratio(double x)
+{
+	double		n;
+
+	if (!(x > 0))
+		return 0;
+	n = ceil(x - x * RATIO_EPSILON);
+	return n >= (double) INT32_MAX ? INT32_MAX : (int32_t) n;
+}
+
+static int32_t
+clamp32(int32_t v, int32_t lo, int32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int32_t
+clamp64(int64_t v)
+{
+	return v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int32_t) v;
+}
+
+static void add_step(EndpointDecision *out, ExplainKind kind, const char *name, const char *value,
+					 int32_t before, int32_t after, const char *fmt,...)
+			__attribute__((format(printf, 7, 8)));
+
+static void
+add_step(EndpointDecision *out, ExplainKind kind, const char *name, const char *value,
+		 int32_t before, int32_t after, const char *fmt,...)
+{
+	ExplainStep *step;
+	va_list		args;
+
+	if (out->n_steps >= EXPLAIN_MAX_STEPS)
+		return;
+	step = &out->steps[out->n_steps++];
+	step->kind = kind;
+	snprintf(step->name, sizeof(step->name), "%s", name);
+	snprintf(step->value, sizeof(step->value), "%s", value ? value : "");
+	step->before = before;
+	step->after = after;
+	va_start(args, fmt);
+	vsnprintf(step->detail, sizeof(step->detail), fmt, args);
+	va_end(args);
+}
+
+static void
+maybe_text(MaybeDecimal m, char *buf, size_t len)
+{
+	char		text[64];
+
+	if (!m.known)
+	{
+		snprintf(buf, len, "null");
+		return;
+	}
+	ts_decimal_to_string(m.value, text, sizeof(text));
+	snprintf(buf, len, "%s", text);
+}
+
+static void
+explain_metric(EndpointDecision *out, const EndpointObservation *obs, const char *name, MaybeDecimal m)
+{
+	char		value[48];
+
+	maybe_text(m, value, sizeof(value));
+	if (!obs->has_metrics)
+		add_step(out, EXPLAIN_INPUT, name, "null", -1, -1, "no sample recent enough");
+	else
+		add_step(out, EXPLAIN_INPUT, name, value, -1, -1, "sampled %.0f s ago",
+				 (double) (obs->now_us - obs->metrics_at_us) / US_PER_SECOND);
+}
+
+static void
+explain_inputs(EndpointDecision *out, const EndpointObservation *obs)
+{
+	char		value[48];
+
+	explain_metric(out, obs, "cpu_avg", obs->cpu_avg);
+	explain_metric(out, obs, "memory_avg", obs->memory_avg);
+	explain_metric(out, obs, "latency_p95_ms", obs->latency_p95_ms);
+	explain_metric(out, obs, "requests_per_second", obs->requests_per_second);
+	snprintf(value, sizeof(value), "%d", obs->ready_replicas);
+	add_step(out, EXPLAIN_INPUT, "ready_replicas", value, -1, -1, "current_replicas, as reported");
+	snprintf(value, sizeof(value), "%d", obs->desired_replicas);
+	add_step(out, EXPLAIN_INPUT, "desired_replicas", value, -1, -1, "what was last ordered; the decision starts from it");
+	snprintf(value, sizeof(value), "%d..%d", obs->min_replicas, obs->max_replicas);
+	add_step(out, EXPLAIN_INPUT, "bounds", value, -1, -1, "min_replicas..max_replicas");
+}
+
+/* ---- capacity ---- */
+
+bool
+capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *obs)
+{
+	double		cpu,
+				rps,
+				sample,
+				next;
+
+	if (!obs->has_metrics || !obs->cpu_avg.known || !obs->requests_per_second.known ||
+		obs->ready_replicas < 1)
+		return false;
+	cpu = decimal_to_double(obs->cpu_avg.value);
+	rps = decimal_to_double(obs->requests_per_second.value);
+	if (cpu < CAPACITY_SAMPLE_CPU_MIN || cpu > CAPACITY_SAMPLE_CPU_MAX || !(rps > 0))
+		return false;
+	sample = rps / (obs->ready_replicas * cpu / 100.0);
+	if (!estimate->known)
+	{
+		estimate->known = true;
+		estimate->rps_per_replica = sample;
+		estimate->samples = 1;
+		return true;
+	}
+	next = estimate->rps_per_replica + CAPACITY_WEIGHT * (sample - estimate->rps_per_replica);
+	/* the first samples are all kept; then only a move worth a write */
+	if (estimate->samples >= CAPACITY_MIN_SAMPLES &&
+		fabs(next - estimate->rps_per_replica) <= CAPACITY_STORE_CHANGE * estimate->rps_per_replica)
+		return false;
+	estimate->rps_per_replica = next;
+	if (estimate->samples < CAPACITY_SAMPLES_CAP)
+		estimate->samples++;
+	return true;
+}
+
+/* ---- stabilization windows ---- */
+
+static void
+window_reset(RecommendationWindow *window)
+{
+	memset(window, 0, sizeof(*window));
+}
+
+static void
+window_drop_head(RecommendationWindow *window)
+{
+	memmove(window->at_us, window->at_us + 1, (window->n - 1) * sizeof(int64_t));
+	memmove(window->replicas, window->replicas + 1, (window->n - 1) * sizeof(int32_t));
+	window->n--;
+}
+
+/*
+ * The count the windows allow towards recommendation: below the desired
+ * count, the highest recommendation of the last down_window_s seconds, and
+ * nothing while they have not all been below it for that long; above, the
+ * lowest of the last up_window_s seconds. A recommendation equal to the
+ * desired count ends the window. (With 32 recommendations all different and
+ * all within the window, the oldest is forgotten.)
+ */
+int32_t
+window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t desired,
+				 int64_t now_us, int32_t up_window_s, int32_t down_window_s)
+{
+	int32_t		direction = recommendation < desired ? -1 : 1;
+	int64_t		oldest;
+
+	if (recommendation == desired)
+	{
+		window_reset(window);
+		return desired;
+	}
+	if (window->direction != direction)
+	{
+		window_reset(window);
+		window->direction = direction;
+		window->since_us = now_us;
+	}
+	/* an older entry that the new one outlives and outranks can never decide again */
+	while (window->n > 0 &&
+		   (direction < 0 ? window->replicas[window->n - 1] <= recommendation
+			: window->replicas[window->n - 1] >= recommendation))
+		window->n--;
+	if (window->n == WINDOW_MAX_ENTRIES)
+		window_drop_head(window);
+	window->at_us[window->n] = now_us;
+	window->replicas[window->n] = recommendation;
+	window->n++;
+	oldest = now_us - (int64_t) (direction < 0 ? down_window_s : up_window_s) * US_PER_SECOND;
+	while (window->n > 1 && window->at_us[0] < oldest)
+		window_drop_head(window);
+	if (window->since_us > oldest)
+		return desired;
+	return window->replicas[0];
+}
+
+static bool
+window_equal(const RecommendationWindow *a, const RecommendationWindow *b)
+{
+	return a->direction == b->direction && a->since_us == b->since_us && a->n == b->n &&
+		memcmp(a->at_us, b->at_us, a->n * sizeof(int64_t)) == 0 &&
+		memcmp(a->replicas, b->replicas, a->n * sizeof(int32_t)) == 0;
+}
+
+/* ---- rate limits ---- */
+
+int32_t
+rate_limit_longest_period(const InferenceRules *rules)
+{
+	int32_t		longest = 0;
+	int			i;
+
+	for (i = 0; i < rules->scale_up.n_policies; i++)
+		if (rules->scale_up.policies[i].period_seconds > longest)
+			longest = rules->scale_up.policies[i].period_seconds;
+	for (i = 0; i < rules->scale_down.n_policies; i++)
+		if (rules->scale_down.policies[i].period_seconds > longest)
+			longest = rules->scale_down.policies[i].period_seconds;
+	return longest;
+}
+
+/* Replicas added (up) or removed (!up) by the changes of the last period_s seconds. */
+static int64_t
+changed_within(const EndpointObservation *obs, int32_t period_s, bool up)
+{
+	int64_t		since = obs->now_us - (int64_t) period_s * US_PER_SECOND;
+	int64_t		sum = 0;
+	int			i;
+
+	for (i = 0; i < obs->n_changes; i++)
+	{
+		const ReplicaChange *c = &obs->changes[i];
+
+		if (c->at_us <= since)
+			continue;
+		if (up && c->to > c->from)
+			sum += c->to - c->from;
+		else if (!up && c->from > c->to)
+			sum += c->from - c->to;
+	}
+	return sum;
+}
+
+/*
+ * As the HPA: each policy allows a change relative to the count at the start
+ * of its period (the desired count less what was added within it, or plus
+ * what was removed); select_policy takes the most or the least permissive.
+ */
+int32_t
+rate_limited(const InferenceRules *rules, const EndpointObservation *obs, int32_t target)
+{
+	bool		up = target > obs->desired_replicas;
+	const ScalingBehavior *b = up ? &rules->scale_up : &rules->scale_down;
+	int64_t		desired = obs->desired_replicas;
+	int64_t		limit = 0;
+	int			i;
+
+	if (target == obs->desired_replicas || b->select_policy == SELECT_POLICY_DISABLED)
+		return obs->desired_replicas;
+	for (i = 0; i < b->n_policies; i++)
+	{
+		const RateLimit *p = &b->policies[i];
+		int64_t		base,
+					l;
+		bool		more_permissive;
+
+		if (up)
+		{
+			base = desired - changed_within(obs, p->period_seconds, true);
+			if (base < 0)
+				base = 0;
+			l = p->kind == RATE_LIMIT_PODS ? base + p->value
+				: (base * (100 + p->value) + 99) / 100;
+			more_permissive = l > limit;
+		}
+		else
+		{
+			base = desired + changed_within(obs, p->period_seconds, false);
+			l = p->kind == RATE_LIMIT_PODS ? base - p->value
+				: p->value >= 100 ? 0 : (base * (100 - p->value) + 99) / 100;
+			if (l < 0)
+				l = 0;
+			more_permissive = l < limit;
+		}
+		if (i == 0 || more_permissive == (b->select_policy == SELECT_POLICY_MAX))
+			limit = l;
+	}
+	if (up)
+		return clamp64(limit < desired ? desired : limit < target ? limit : target);
+	return clamp64(limit > desired ? desired : limit > target ? limit : target);
+}
+
+/* ---- the step policy ---- */
+
+static void
+decide_step(const InferenceRules *rules, const EndpointObservation *obs, EndpointDecision *out)
+{
+	InferenceInput in;
+	InferenceDecision d;
+	const char *refusal = NULL;
+
+	in.cpu_avg = obs->cpu_avg;
+	in.memory_avg = obs->memory_avg;
+	in.latency_p95_ms = obs->latency_p95_ms;
+	in.requests_per_second = obs->requests_per_second;
+	in.target_rps = obs->target_rps;
+	in.current_replicas = obs->desired_replicas;
+	in.min_replicas = obs->min_replicas;
+	in.max_replicas = obs->max_replicas;
+	decide_inference(rules, &in, &d);
+	add_step(out, EXPLAIN_RECOMMENDATION, "step_rule", NULL, obs->desired_replicas, d.new_replicas,
+			 "the seed's thresholds: %s", d.reason);
+	snprintf(out->reason, sizeof(out->reason), "%s", d.reason);
+	out->new_replicas = d.new_replicas;
+	if (d.action != ACTION_NONE)
+		refusal = cooldown_refusal(d.action, obs->now_us, &obs->history,
+								   rules->scale_in_cooldown_seconds, rules->scale_out_cooldown_seconds);
+	if (refusal)
+	{
+		add_step(out, EXPLAIN_CONSTRAINT, "cooldown", NULL, d.new_replicas, obs->desired_replicas,
+				 "%s", refusal);
+		snprintf(out->reason, sizeof(out->reason), "%s", refusal);
+		out->new_replicas = obs->desired_replicas;
+	}
+}
+
+/* ---- target tracking ---- */
+
+typedef struct Proposals
+{
+	int32_t		best;			/* -1: none */
+	const char *driver;			/* the metric of the best */
+	bool		cpu_known;
+	bool		latency_high;
+} Proposals;
+
+static bool
+within_tolerance(double ratio, const InferenceRules *rules)
+{
+	if (ratio >= 1.0)
+		return ratio - 1.0 <= decimal_to_double(rules->scale_up.tolerance) + RATIO_EPSILON;
+	return 1.0 - ratio <= decimal_to_double(rules->scale_down.tolerance) + RATIO_EPSILON;
+}
+
+static void
+propose(Proposals *p, EndpointDecision *out, const char *name, int32_t replicas, const char *detail)
+{
+	char		value[48];
+
+	snprintf(value, sizeof(value), "%d", replicas);
+	add_step(out, EXPLAIN_PROPOSAL, name, value, -1, replicas, "%s", detail);
+	if (replicas > p->best)
+	{
+		p->best = replicas;
+		p->driver = name;
+	}
+}
+
+/* The capacity used, and the input line saying where it comes from; 0 when unknown. */
+static double
+choose_capacity(const EndpointObservation *obs, const CapacityEstimate *estimate, EndpointDecision *out)
+{
+	char		value[48];
+
+	if (obs->replica_capacity_rps.known && decimal_to_double(obs->replica_capacity_rps.value) > 0)
+	{
+		maybe_text(obs->replica_capacity_rps, value, sizeof(value));
+		add_step(out, EXPLAIN_INPUT, "replica_capacity_rps", value, -1, -1, "configured on the endpoint");
+		return decimal_to_double(obs->replica_capacity_rps.value);
+	}
+	if (estimate->known && estimate->samples >= CAPACITY_MIN_SAMPLES)
+	{
+		snprintf(value, sizeof(value), "%.6g", estimate->rps_per_replica);
+		add_step(out, EXPLAIN_INPUT, "replica_capacity_rps", value, -1, -1,
+				 "estimated from %d samples of requests per replica against cpu", estimate->samples);
+		return estimate->rps_per_replica;
+	}
+	add_step(out, EXPLAIN_INPUT, "replica_capacity_rps", "null", -1, -1,
+			 "unknown: not configured, and fewer than %d samples with cpu between %.0f %% and %.0f %%",
+			 CAPACITY_MIN_SAMPLES, CAPACITY_SAMPLE_CPU_MIN, CAPACITY_SAMPLE_CPU_MAX);
+	return 0;
+}
+
+static void
+tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, double capacity,
+				   EndpointDecision *out, Proposals *p)
+{
+	double		target = decimal_to_double(rules->target_utilization);
+	double		latency_target = decimal_to_double(rules->latency_p95_high_ms);
+	int32_t		ready = obs->ready_replicas;
+	int32_t		desired = obs->desired_replicas;
+	char		detail[160];
+
+	p->best = -1;
+	p->driver = NULL;
+	p->cpu_known = obs->cpu_avg.known && ready > 0;
+	p->latency_high = false;
+	if (p->cpu_known)
+	{
+		double		ratio = decimal_to_double(obs->cpu_avg.value) / (100.0 * target);
+
+		bool		within = within_tolerance(ratio, rules);
+
+		snprintf(detail, sizeof(detail), "cpu at %.3g of its target of %.3g%s", ratio, target * 100,
+				 within ? " %, within tolerance" : " %: ready x cpu / target");
+		propose(p, out, "cpu", within ? desired : ceil_ratio(ready * ratio), detail);
+	}
+	if (obs->requests_per_second.known && capacity > 0)
+	{
+		double		rps = decimal_to_double(obs->requests_per_second.value);
+		double		per_replica = capacity * target;
+		double		ratio = ready > 0 ? rps / (ready * per_replica) : 0;
+
+		bool		within = ready > 0 && within_tolerance(ratio, rules);
+
+		if (within)
+			snprintf(detail, sizeof(detail), "requests at %.3g of the ready replicas' target of %.4g rps each,"
+					 " within tolerance", ratio, per_replica);
+		else
+			snprintf(detail, sizeof(detail), "requests / %.4g rps per replica (%.3g of capacity)",
+					 per_replica, target);
+		propose(p, out, "requests", within ? desired : ceil_ratio(rps / per_replica), detail);
+	}
+	else if (obs->requests_per_second.known && ready == 0 &&
+			 decimal_to_double(obs->requests_per_second.value) > 0)
+		propose(p, out, "requests", 1, "activation: requests at zero replicas, capacity unknown");
+	if (obs->latency_p95_ms.known && ready > 0 && latency_target > 0)
+	{
+		double		ratio = decimal_to_double(obs->latency_p95_ms.value) / latency_target;
+
+		if (ratio > 1.0 && !within_tolerance(ratio, rules))
+		{
+			int32_t		n = ceil_ratio(ready * ratio);
+
+			if (n > ready * LATENCY_GUARD_FACTOR)
+				n = ready * LATENCY_GUARD_FACTOR;
+			p->latency_high = true;
+			snprintf(detail, sizeof(detail), "guard: ready x p95 / %.4g ms (%.3g), at most doubled",
+					 latency_target, ratio);
+			propose(p, out, "latency", n, detail);
+		}
+	}
+}
+
+static const char *
+scale_out_reason(const char *driver, int32_t desired)
+{
+	if (desired == 0)
+		return "activation";
+	if (driver == NULL)
+		return "scale_up";
+	if (strcmp(driver, "requests") == 0)
+		return "requests_above_target";
+	if (strcmp(driver, "latency") == 0)
+		return "latency_above_target";
+	return "cpu_above_target";
+}
+
+static void
+decide_tracking(const InferenceRules *rules, const EndpointObservation *obs,
+				const EndpointPolicyState *state, EndpointDecision *out)
+{
+	CapacityEstimate estimate = state->capacity;
+	Proposals	p;
+	double		capacity;
+	int32_t		desired = obs->desired_replicas;
+	int32_t		raw,
+				bounded,
+				stabilized,
+				limited,
+				final;
+	const char *refusal = NULL;
+	const char *held = NULL;
+
+	if (capacity_estimate_update(&estimate, obs))
+	{
+		out->state.capacity = estimate;
+		out->state_changed = true;
+	}
+	capacity = choose_capacity(obs, &out->state.capacity, out);
+	tracking_proposals(rules, obs, capacity, out, &p);
+	if (p.best < 0)
+	{
+		snprintf(out->reason, sizeof(out->reason), "insufficient_data");
+		out->new_replicas = desired;
+		return;
+	}
+	raw = p.best;
+	add_step(out, EXPLAIN_RECOMMENDATION, "raw", NULL, desired, raw, "the largest proposal (%s)", p.driver);
+	/* no scale-in without cpu, the utilisation the target is about, or with latency above target */
+	if (raw < desired && (!p.cpu_known || p.latency_high))
+	{
+		add_step(out, EXPLAIN_CONSTRAINT, "no_scale_in", NULL, raw, desired,
+				 p.latency_high ? "latency is above its target" : "cpu is not known");
+		raw = desired;
+		held = "no_scale_in_without_cpu";
+	}
+	bounded = clamp32(raw, obs->min_replicas, obs->max_replicas);
+	add_step(out, EXPLAIN_CONSTRAINT, "bounds", NULL, raw, bounded, "min_replicas %d, max_replicas %d",
+			 obs->min_replicas, obs->max_replicas);
+	stabilized = window_stabilize(&out->state.window, bounded, desired, obs->now_us,
+								  rules->scale_up.stabilization_window_seconds,
+								  rules->scale_down.stabilization_window_seconds);
+	if (!window_equal(&out->state.window, &state->window))
+		out->state_changed = true;
+	add_step(out, EXPLAIN_CONSTRAINT, "stabilization_window", NULL, bounded, stabilized,
+			 bounded < desired ? "the highest recommendation of the last %d s" :
+			 "the lowest recommendation of the last %d s",
+			 bounded < desired ? rules->scale_down.stabilization_window_seconds :
+			 rules->scale_up.stabilization_window_seconds);
+	limited = rate_limited(rules, obs, stabilized);
+	add_step(out, EXPLAIN_CONSTRAINT, "rate_limit", NULL, stabilized, limited,
+			 "the %s policies within their periods", stabilized >= desired ? "scale_up" : "scale_down");
+	final = limited;
+	if (final != desired)
+		refusal = cooldown_refusal(final > desired ? ACTION_SCALE_OUT : ACTION_SCALE_IN, obs->now_us,
+								   &obs->history, rules->scale_in_cooldown_seconds,
+								   rules->scale_out_cooldown_seconds);
+	if (refusal)
+		final = desired;
+	add_step(out, EXPLAIN_CONSTRAINT, "cooldown", NULL, limited, final, "%s", refusal ? refusal : "none in force");
+
+	out->new_replicas = final;
+	if (final > desired)
+		snprintf(out->reason, sizeof(out->reason), "%s", scale_out_reason(p.driver, desired));
+	else if (final < desired)
+		snprintf(out->reason, sizeof(out->reason), "%s", final == 0 ? "scale_to_zero" : "below_target");
+	else if (held)
+		snprintf(out->reason, sizeof(out->reason), "%s", held);
+	else if (bounded == desired)
+		snprintf(out->reason, sizeof(out->reason), "%s",
+				 raw > desired ? "at_max_replicas" : raw < desired ? "at_min_replicas" : "within_target");
+	else if (stabilized == desired)
+		snprintf(out->reason, sizeof(out->reason), "%s",
+				 bounded < desired ? "scale_down_stabilized" : "scale_up_stabilized");
+	else if (limited == desired)
+		snprintf(out->reason, sizeof(out->reason), "%s",
+				 stabilized < desired ? "scale_down_disabled" : "scale_up_disabled");
+	else
+		snprintf(out->reason, sizeof(out->reason), "%s", refusal);
+}
+
+void
+decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
+				const EndpointPolicyState *state, EndpointDecision *out)
+{
+	int32_t		desired = obs->desired_replicas;
+	char		value[48];
+
+	out->n_steps = 0;
+	out->state = *state;
+	out->state_changed = false;
+	out->reason[0] = '\0';
+	out->new_replicas = desired;
+	explain_inputs(out, obs);
+
+	if (rules->policy == INFERENCE_POLICY_STEP)
+	{
+		if (!obs->has_metrics)
+			snprintf(out->reason, sizeof(out->reason), "no_recent_metrics");
+		else
+			decide_step(rules, obs, out);
+	}
+	/* bounds changed under the endpoint are followed at once, metrics or not */
+	else if (desired > obs->max_replicas || desired < obs->min_replicas)
+	{
+		out->new_replicas = clamp32(desired, obs->min_replicas, obs->max_replicas);
+		add_step(out, EXPLAIN_CONSTRAINT, "bounds", NULL, desired, out->new_replicas,
+				 "the desired count is outside min_replicas..max_replicas");
+		snprintf(out->reason, sizeof(out->reason), "%s",
+				 desired > obs->max_replicas ? "above_max_replicas" : "below_min_replicas");
+		window_reset(&out->state.window);
+		out->state_changed = !window_equal(&out->state.window, &state->window);
+	}
+	else if (!obs->has_metrics)
+		snprintf(out->reason, sizeof(out->reason), "no_recent_metrics");
+	else
+		decide_tracking(rules, obs, state, out);
+
+	out->action = out->new_replicas > desired ? ACTION_SCALE_OUT :
+		out->new_replicas < desired ? ACTION_SCALE_IN : ACTION_NONE;
+	snprintf(value, sizeof(value), "%d", out->new_replicas);
+	add_step(out, EXPLAIN_RESULT, scaling_action_name(out->action), value, desired, out->new_replicas,
+			 "%s", out->reason);
+}

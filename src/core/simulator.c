@@ -1,0 +1,183 @@
+/*
+ * simulator.c: the closed loop of simulator.h, one step at a time.
+ */
+#include "simulator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_UTILISATION_FOR_LATENCY 0.98
+#define BASE_LATENCY_MS 40.0
+
+bool
+simulator_init(Simulator *sim, const InferenceRules *rules, const SimulationSettings *settings)
+{
+	memset(sim, 0, sizeof(*sim));
+	sim->rules = *rules;
+	sim->settings = *settings;
+	endpoint_policy_state_init(&sim->state);
+	sim->ready = settings->initial_replicas;
+	sim->desired = settings->initial_replicas;
+	/* at most one batch per step of a cold start is still starting */
+	sim->starting_capacity = (int) (settings->cold_start_us / (settings->step_us > 0 ? settings->step_us : 1)) + 2;
+	if (sim->starting_capacity > 1 << 20)
+		sim->starting_capacity = 1 << 20;
+	sim->starting = malloc(sim->starting_capacity * sizeof(StartingBatch));
+	return sim->starting != NULL;
+}
+
+void
+simulator_free(Simulator *sim)
+{
+	free(sim->starting);
+	sim->starting = NULL;
+}
+
+static void
+promote_ready(Simulator *sim, int64_t now_us)
+{
+	int			done = 0;
+
+	while (done < sim->n_starting && sim->starting[done].ready_at_us <= now_us)
+		sim->ready += sim->starting[done++].count;
+	memmove(sim->starting, sim->starting + done, (sim->n_starting - done) * sizeof(StartingBatch));
+	sim->n_starting -= done;
+}
+
+/* rounded to `places` decimals, so that the text shown is the value the policy saw */
+static MaybeDecimal
+rounded(double value, int places)
+{
+	MaybeDecimal m = {true, {0, 0}};
+	double		scale = pow(10.0, places);
+
+	m.known = ts_decimal_from_double(round(value * scale) / scale, &m.value);
+	return m;
+}
+
+static void
+observe(const Simulator *sim, int64_t now_us, TsDecimal demand, EndpointObservation *obs,
+		SimulationStep *out)
+{
+	static const MaybeDecimal unknown = {false, {0, 0}};
+	double		rps = (double) demand.coef * pow(10.0, demand.exp);
+
+	memset(obs, 0, sizeof(*obs));
+	obs->now_us = now_us;
+	obs->has_metrics = true;
+	obs->metrics_at_us = now_us;
+	obs->requests_per_second.known = true;
+	obs->requests_per_second.value = demand;
+	obs->target_rps = unknown;
+	obs->replica_capacity_rps = sim->settings.configured_capacity_rps;
+	obs->cpu_avg = obs->memory_avg = obs->latency_p95_ms = unknown;
+	if (sim->ready > 0)
+	{
+		double		rho = rps / (sim->ready * sim->settings.capacity_rps);
+		double		busy = rho < 1.0 ? rho : 1.0;
+		double		queueing = rho < MAX_UTILISATION_FOR_LATENCY ? rho : MAX_UTILISATION_FOR_LATENCY;
+
+		obs->cpu_avg = rounded(100.0 * busy, 4);
+		obs->memory_avg = rounded(40.0 + 20.0 * busy, 4);
+		obs->latency_p95_ms = rounded(BASE_LATENCY_MS / (1.0 - queueing), 3);
+	}
+	obs->ready_replicas = sim->ready;
+	obs->desired_replicas = sim->desired;
+	obs->min_replicas = sim->settings.min_replicas;
+	obs->max_replicas = sim->settings.max_replicas;
+	obs->history = sim->history;
+	obs->changes = sim->changes;
+	obs->n_changes = sim->n_changes;
+	out->cpu_percent = obs->cpu_avg;
+	out->latency_p95_ms = obs->latency_p95_ms;
+}
+
+static void
+remember_change(Simulator *sim, int64_t now_us, int32_t from, int32_t to)
+{
+	if (sim->n_changes == SIMULATION_CHANGES)
+	{
+		memmove(sim->changes, sim->changes + 1, (SIMULATION_CHANGES - 1) * sizeof(ReplicaChange));
+		sim->n_changes--;
+	}
+	sim->changes[sim->n_changes++] = (ReplicaChange) {now_us, from, to};
+	sim->history.has_last_scaled = true;
+	sim->history.last_scaled_us = now_us;
+	if (to > from)
+	{
+		sim->history.has_last_scale_out = true;
+		sim->history.last_scale_out_us = now_us;
+	}
+}
+
+/* Replicas ordered now start; replicas given back go from the latest starting ones, then the ready. */
+static void
+resize(Simulator *sim, int64_t now_us, int32_t to)
+{
+	int32_t		delta = to - sim->desired;
+
+	if (delta > 0)
+	{
+		if (sim->n_starting == sim->starting_capacity)
+		{
+			sim->starting[sim->n_starting - 1].count += delta;
+			sim->starting[sim->n_starting - 1].ready_at_us = now_us + sim->settings.cold_start_us;
+		}
+		else
+			sim->starting[sim->n_starting++] = (StartingBatch) {now_us + sim->settings.cold_start_us, delta};
+	}
+	for (delta = -delta; delta > 0 && sim->n_starting > 0;)
+	{
+		StartingBatch *last = &sim->starting[sim->n_starting - 1];
+		int32_t		taken = last->count < delta ? last->count : delta;
+
+		last->count -= taken;
+		delta -= taken;
+		if (last->count == 0)
+			sim->n_starting--;
+	}
+	if (delta > 0)
+		sim->ready -= delta;
+	sim->desired = to;
+}
+
+static void
+forget_old_changes(Simulator *sim, int64_t now_us)
+{
+	int64_t		since = now_us - (int64_t) rate_limit_longest_period(&sim->rules) * 1000000;
+	int			old = 0;
+
+	while (old < sim->n_changes && sim->changes[old].at_us <= since)
+		old++;
+	memmove(sim->changes, sim->changes + old, (sim->n_changes - old) * sizeof(ReplicaChange));
+	sim->n_changes -= old;
+}
+
+void
+simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
+{
+	int64_t		now_us = sim->settings.start_us + (int64_t) sim->step_no * sim->settings.step_us;
+	EndpointObservation obs;
+	int32_t		before;
+
+	out->step_no = ++sim->step_no;
+	out->at_us = now_us;
+	promote_ready(sim, now_us);
+	forget_old_changes(sim, now_us);
+	out->ready_replicas = sim->ready;
+	observe(sim, now_us, demand, &obs, out);
+	decide_endpoint(&sim->rules, &obs, &sim->state, &sim->decision);
+	/* kept only where the scheduler would store it */
+	if (sim->decision.state_changed)
+		sim->state = sim->decision.state;
+	before = sim->desired;
+	if (sim->decision.new_replicas != before)
+	{
+		remember_change(sim, now_us, before, sim->decision.new_replicas);
+		resize(sim, now_us, sim->decision.new_replicas);
+	}
+	out->desired_replicas = sim->desired;
+	out->action = sim->decision.action;
+	memcpy(out->reason, sim->decision.reason, sizeof(out->reason));
+}

@@ -1,0 +1,36 @@
+/*
+ * endpoint_state.h: what the target-tracking policy keeps of an endpoint
+ * between decisions (tenant_scaling.endpoint_scaling_state: the capacity
+ * estimate and the stabilization window), and the changes its rate limits
+ * count (scaling_events).
+ */
+#ifndef TS_ENDPOINT_STATE_H
+#define TS_ENDPOINT_STATE_H
+
+#include "postgres.h"
+
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "endpoint_policy.h"
+
+/* The state of the capacity and window columns; empty where they are NULL. */
+extern void endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples,
+										const char *window_json, EndpointPolicyState *state);
+
+/* The window as the jsonb text of endpoint_scaling_state.recommendations; NULL when empty. */
+extern char *endpoint_window_json(const RecommendationWindow *window);
+
+/*
+ * Store the state of the endpoint unless another transaction holds the
+ * endpoint's row: every writer of the state holds it first, so this never
+ * waits, and a skipped write only delays what the window decides.
+ */
+extern void endpoint_state_write(const pg_uuid_t *tenant, const char *endpoint_id,
+								 const EndpointPolicyState *state, TimestampTz now);
+
+/* The applied changes of the endpoint after since, oldest first, at most max. */
+extern int	endpoint_changes_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz since,
+								  ReplicaChange *changes, int max);
+
+#endif

@@ -1,0 +1,313 @@
+/* test_policy.c: target tracking (endpoint_policy.c) and the simulator, at and around each limit. */
+#include "unit_test.h"
+#include "endpoint_policy.h"
+#include "simulator.h"
+
+#define S(seconds) ((int64_t) (seconds) * 1000000)
+
+static MaybeDecimal
+num(const char *s)
+{
+	MaybeDecimal m = {true, {0, 0}};
+
+	CHECK(ts_decimal_parse(s, &m.value));
+	return m;
+}
+
+static const MaybeDecimal none = {false, {0, 0}};
+
+static InferenceRules
+rules_of(const char *json)
+{
+	ScalingRules rules;
+	RulesError	err;
+
+	CHECK(scaling_rules_parse(json, strlen(json), &rules, &err));
+	return rules.inference;
+}
+
+/* an endpoint with fresh metrics: ready = desired = replicas, bounds 1..100 */
+static EndpointObservation
+observed(int replicas, const char *cpu, const char *rps, const char *p95)
+{
+	EndpointObservation obs;
+
+	memset(&obs, 0, sizeof(obs));
+	obs.now_us = S(10000);
+	obs.has_metrics = true;
+	obs.metrics_at_us = obs.now_us;
+	obs.cpu_avg = cpu ? num(cpu) : none;
+	obs.memory_avg = none;
+	obs.latency_p95_ms = p95 ? num(p95) : none;
+	obs.requests_per_second = rps ? num(rps) : none;
+	obs.target_rps = none;
+	obs.replica_capacity_rps = none;
+	obs.ready_replicas = obs.desired_replicas = replicas;
+	obs.min_replicas = 1;
+	obs.max_replicas = 100;
+	return obs;
+}
+
+static EndpointDecision
+decide(const InferenceRules *rules, const EndpointObservation *obs)
+{
+	EndpointPolicyState state;
+	EndpointDecision d;
+
+	endpoint_policy_state_init(&state);
+	decide_endpoint(rules, obs, &state, &d);
+	return d;
+}
+
+static void
+test_tolerance_and_proposals(void)
+{
+	InferenceRules r = rules_of("{}");
+	EndpointObservation o;
+	EndpointDecision d;
+
+	/* target 60 %: 63 % is within the 5 % up tolerance, 63.01 % is not */
+	o = observed(10, "63", NULL, NULL);
+	d = decide(&r, &o);
+	CHECK(d.action == ACTION_NONE && strcmp(d.reason, "within_target") == 0);
+	o = observed(10, "63.01", NULL, NULL);
+	d = decide(&r, &o);
+	CHECK(d.action == ACTION_SCALE_OUT && d.new_replicas == 11);
+	CHECK_STR(d.reason, "cpu_above_target");
+	/* exactly at the target: no replica more from rounding */
+	o = observed(3, "60", NULL, NULL);
+	CHECK(decide(&r, &o).new_replicas == 3);
+	/* down: 54 % is within the 10 % down tolerance (held), 53.99 % proposes fewer */
+	o = observed(10, "54", NULL, NULL);
+	d = decide(&r, &o);
+	CHECK(d.action == ACTION_NONE && strcmp(d.reason, "within_target") == 0);
+	o = observed(10, "53.99", NULL, NULL);
+	d = decide(&r, &o);
+	CHECK(d.action == ACTION_NONE && strcmp(d.reason, "scale_down_stabilized") == 0);
+	CHECK(d.state_changed && d.state.window.direction == -1 && d.state.window.n == 1);
+	/* the request rate against a configured capacity: a burst in one step */
+	o = observed(2, "100", "400", NULL);
+	o.replica_capacity_rps = num("50");
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 14);	/* ceil(400 / 30) */
+	CHECK_STR(d.reason, "requests_above_target");
+	/* without a capacity, cpu alone: ceil(2 x 100 / 60) */
+	o.replica_capacity_rps = none;
+	CHECK(decide(&r, &o).new_replicas == 4);
+	/* the latency guard adds replicas, at most doubling them */
+	o = observed(4, "60", NULL, "2000");
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 8);
+	CHECK_STR(d.reason, "latency_above_target");
+	o = observed(4, "60", NULL, "210");
+	CHECK(decide(&r, &o).new_replicas == 4);	/* within tolerance */
+	o = observed(4, "60", NULL, "220");
+	CHECK(decide(&r, &o).new_replicas == 5);
+	/* only memory: nothing to size from */
+	o = observed(4, NULL, NULL, NULL);
+	o.memory_avg = num("90");
+	CHECK_STR(decide(&r, &o).reason, "insufficient_data");
+	/* no recent sample */
+	o = observed(4, "90", NULL, NULL);
+	o.has_metrics = false;
+	CHECK_STR(decide(&r, &o).reason, "no_recent_metrics");
+}
+
+static void
+test_bounds_and_guards(void)
+{
+	InferenceRules r = rules_of("{\"inference\": {\"behavior\": {\"scale_down\": {\"stabilization_window_seconds\": 0}}}}");
+	EndpointObservation o;
+	EndpointDecision d;
+
+	/* outside the bounds: back at once, even without metrics */
+	o = observed(12, NULL, NULL, NULL);
+	o.max_replicas = 8;
+	o.has_metrics = false;
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 8 && strcmp(d.reason, "above_max_replicas") == 0);
+	o = observed(1, NULL, NULL, NULL);
+	o.min_replicas = 3;
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 3 && strcmp(d.reason, "below_min_replicas") == 0);
+	/* a recommendation above the bounds stops at them */
+	o = observed(8, "100", NULL, NULL);
+	o.max_replicas = 8;
+	CHECK_STR(decide(&r, &o).reason, "at_max_replicas");
+	/* no scale-in without cpu, or with latency above target */
+	o = observed(8, NULL, "10", NULL);
+	o.replica_capacity_rps = num("50");
+	CHECK_STR(decide(&r, &o).reason, "no_scale_in_without_cpu");
+	o = observed(8, "10", NULL, "500");
+	CHECK(decide(&r, &o).new_replicas >= 8);
+	/* with the window at 0, down to the recommendation at once */
+	o = observed(8, "15", NULL, NULL);
+	d = decide(&r, &o);
+	CHECK(d.action == ACTION_SCALE_IN && d.new_replicas == 2);
+	CHECK_STR(d.reason, "below_target");
+	/* scale to zero, and activation from zero */
+	o = observed(2, "0", "0", NULL);
+	o.min_replicas = 0;
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 0 && strcmp(d.reason, "scale_to_zero") == 0);
+	o = observed(0, NULL, "5", NULL);
+	o.min_replicas = 0;
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 1 && strcmp(d.reason, "activation") == 0);
+	o.replica_capacity_rps = num("50");
+	o.requests_per_second = num("100");
+	CHECK(decide(&r, &o).new_replicas == 4);	/* ceil(100 / 30) */
+	/* given cooldowns hold target tracking too */
+	r = rules_of("{\"inference\": {\"scale_out_cooldown_seconds\": 60}}");
+	o = observed(2, "100", NULL, NULL);
+	o.history.has_last_scale_out = true;
+	o.history.last_scale_out_us = o.now_us - S(59);
+	CHECK_STR(decide(&r, &o).reason, "scale_out_cooldown");
+	o.history.last_scale_out_us = o.now_us - S(60);
+	CHECK(decide(&r, &o).action == ACTION_SCALE_OUT);
+	/* the step policy is the seed's rule */
+	r = rules_of("{\"inference\": {\"policy\": \"step\"}}");
+	o = observed(2, "95", NULL, NULL);
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 3 && strcmp(d.reason, "cpu_high") == 0);
+}
+
+static void
+test_windows(void)
+{
+	RecommendationWindow w;
+
+	memset(&w, 0, sizeof(w));
+	/* down: held for the whole window, then the highest of it */
+	CHECK(window_stabilize(&w, 5, 8, S(0), 0, 300) == 8);
+	CHECK(window_stabilize(&w, 6, 8, S(100), 0, 300) == 8);
+	CHECK(window_stabilize(&w, 4, 8, S(299), 0, 300) == 8);
+	CHECK(window_stabilize(&w, 4, 8, S(300), 0, 300) == 6);
+	CHECK(window_stabilize(&w, 4, 8, S(401), 0, 300) == 4);	/* 6 left the window */
+	/* a recommendation at the desired count ends the window */
+	CHECK(window_stabilize(&w, 8, 8, S(402), 0, 300) == 8 && w.direction == 0 && w.n == 0);
+	CHECK(window_stabilize(&w, 4, 8, S(403), 0, 300) == 8 && w.since_us == S(403));
+	/* up: none by default; with a window, the lowest of it */
+	memset(&w, 0, sizeof(w));
+	CHECK(window_stabilize(&w, 12, 8, S(0), 0, 300) == 12);
+	memset(&w, 0, sizeof(w));
+	CHECK(window_stabilize(&w, 12, 8, S(0), 30, 300) == 8);
+	CHECK(window_stabilize(&w, 10, 8, S(20), 30, 300) == 8);
+	CHECK(window_stabilize(&w, 14, 8, S(30), 30, 300) == 10);
+	/* the queue keeps only what can still decide */
+	CHECK(w.n == 2 && w.replicas[0] == 10 && w.replicas[1] == 14);
+	/* a full queue forgets its oldest */
+	memset(&w, 0, sizeof(w));
+	for (int i = 0; i < WINDOW_MAX_ENTRIES + 3; i++)
+		window_stabilize(&w, 1000 - i, 2000, S(i), 0, 3600);
+	CHECK(w.n == WINDOW_MAX_ENTRIES && w.replicas[0] == 1000 - 3);
+}
+
+static void
+test_rate_limits(void)
+{
+	InferenceRules r = rules_of("{}");
+	EndpointObservation o = observed(2, "100", NULL, NULL);
+	ReplicaChange changes[2] = {{S(9990), 1, 2}, {S(9000), 5, 9}};
+
+	/* pods 4 or tenfold per 15 s, the larger */
+	CHECK(rate_limited(&r, &o, 100) == 20);
+	o.desired_replicas = 0;
+	CHECK(rate_limited(&r, &o, 100) == 4);
+	/* the count at the period's start: what was added within it is taken off */
+	o.desired_replicas = 2;
+	o.changes = changes;
+	o.n_changes = 1;
+	CHECK(rate_limited(&r, &o, 100) == 10);
+	o.changes = changes + 1;	/* out of the period */
+	CHECK(rate_limited(&r, &o, 100) == 20);
+	r = rules_of("{\"inference\": {\"behavior\": {\"scale_up\": {\"select_policy\": \"min\"}}}}");
+	o.n_changes = 0;
+	CHECK(rate_limited(&r, &o, 100) == 6);
+	r = rules_of("{\"inference\": {\"behavior\": {\"scale_up\": {\"select_policy\": \"disabled\"}}}}");
+	CHECK(rate_limited(&r, &o, 100) == 2);
+	/* down: percent of the count at the period's start */
+	r = rules_of("{\"inference\": {\"behavior\": {\"scale_down\": {\"policies\": "
+				 "[{\"type\": \"percent\", \"value\": 50, \"period_seconds\": 60}, "
+				 "{\"type\": \"pods\", \"value\": 1, \"period_seconds\": 60}]}}}}");
+	o.desired_replicas = 10;
+	CHECK(rate_limited(&r, &o, 1) == 5);
+	changes[0] = (ReplicaChange) {S(9990), 10, 8};
+	o.desired_replicas = 8;
+	o.changes = changes;
+	o.n_changes = 1;
+	CHECK(rate_limited(&r, &o, 1) == 5);	/* ceil(10 x 50 %) */
+	CHECK(rate_limited(&r, &o, 6) == 6);	/* a target within the limit is kept */
+	CHECK(rate_limit_longest_period(&r) == 60);
+}
+
+static void
+test_capacity(void)
+{
+	CapacityEstimate e = {false, 0, 0};
+	EndpointObservation o;
+
+	/* saturated, idle or replica-less samples teach nothing */
+	o = observed(4, "95", "400", NULL);
+	CHECK(!capacity_estimate_update(&e, &o));
+	o = observed(4, "5", "4", NULL);
+	CHECK(!capacity_estimate_update(&e, &o));
+	o = observed(0, "50", "40", NULL);
+	CHECK(!capacity_estimate_update(&e, &o));
+	/* 100 rps on 4 replicas at 50 %: 50 rps each at 100 % */
+	o = observed(4, "50", "100", NULL);
+	CHECK(capacity_estimate_update(&e, &o) && e.known && e.samples == 1 && e.rps_per_replica == 50);
+	o = observed(4, "50", "120", NULL);
+	CHECK(capacity_estimate_update(&e, &o) && e.samples == 2 && e.rps_per_replica == 52);
+	/* once usable, a move of 1 % or less is not stored */
+	e.samples = CAPACITY_MIN_SAMPLES;
+	e.rps_per_replica = 50;
+	o = observed(4, "50", "102", NULL);
+	CHECK(!capacity_estimate_update(&e, &o) && e.rps_per_replica == 50);
+}
+
+static void
+test_simulator(void)
+{
+	InferenceRules r = rules_of("{}");
+	SimulationSettings settings = {50, {false, {0, 0}}, 2, 1, 20, S(15), S(90), 0};
+	Simulator	sim;
+	SimulationStep step;
+	TsDecimal	d400,
+				d50;
+	int			i;
+
+	ts_decimal_parse("400", &d400);
+	ts_decimal_parse("50", &d50);
+	CHECK(simulator_init(&sim, &r, &settings));
+	simulator_step(&sim, d400, &step);
+	/* no capacity learnt yet: cpu alone, ready after the cold start */
+	CHECK(step.step_no == 1 && step.ready_replicas == 2 && step.desired_replicas == 4);
+	for (i = 2; i <= 6; i++)
+		simulator_step(&sim, d400, &step);
+	CHECK(step.ready_replicas == 2);
+	simulator_step(&sim, d400, &step);
+	CHECK(step.ready_replicas == 4 && step.at_us == S(90));
+	simulator_free(&sim);
+
+	/* a scale-in takes replicas still starting first */
+	settings.initial_replicas = 4;
+	r = rules_of("{\"inference\": {\"behavior\": {\"scale_down\": {\"stabilization_window_seconds\": 0}}}}");
+	CHECK(simulator_init(&sim, &r, &settings));
+	simulator_step(&sim, d400, &step);	/* 4 ready, 100 %: ordered more */
+	CHECK(step.desired_replicas > 4);
+	simulator_step(&sim, d50, &step);	/* 4 ready at 25 %: down to 2 */
+	CHECK(step.desired_replicas == 2 && sim.n_starting == 0 && sim.ready == 2);
+	simulator_free(&sim);
+}
+
+void
+test_policy(void)
+{
+	test_tolerance_and_proposals();
+	test_bounds_and_guards();
+	test_windows();
+	test_rate_limits();
+	test_capacity();
+	test_simulator();
+}
