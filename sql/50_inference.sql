@@ -104,6 +104,7 @@ CREATE TABLE tenant_scaling.endpoint_scaling_state (
     endpoint_id text NOT NULL,
     capacity_rps float8,
     capacity_samples int NOT NULL DEFAULT 0,
+    capacity_sampled_at timestamptz,
     recommendations jsonb,
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, endpoint_id),
@@ -118,5 +119,6 @@ COMMENT ON TABLE tenant_scaling.endpoint_scaling_state IS
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_rps IS
 'estimated requests per second of one replica at 100 % cpu, from samples with cpu between 10 % and 85 %';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_samples IS 'samples the estimate was learnt from';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_sampled_at IS 'the time of the last sample learnt: each is learnt once';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.recommendations IS
 'the stabilization window: since when the recommendations have been below (down) or above (up) the desired count, and those that can still decide';

@@ -96,9 +96,11 @@ FROM sample_tenant s
 JOIN (VALUES ('delta-standard', 'chat', 3), ('echo-standard', 'search', 4), ('gale-premium', 'vision', 5),
              ('jade-enterprise', 'chat', 8), ('lumen-enterprise', 'embed', 4))
      AS v(name, ep, r) USING (name);
--- lumen's inference cooldowns are short, so a second scale-out shows within the demo
+-- target tracking decides by default; gale's vision replicas serve 40 rps each at 100 % cpu.
+-- lumen keeps the seed's fixed step, with cooldowns short enough that a second step shows
+UPDATE inference_endpoints SET replica_capacity_rps = 40 WHERE endpoint_id = 'gale-premium/vision';
 UPDATE tenant_scaling_config SET scaling_rules = scaling_rules ||
-    '{"inference": {"cpu_high": 0.7, "step": 2, "scale_out_cooldown_seconds": 3, "scale_in_cooldown_seconds": 3}}'
+    '{"inference": {"policy": "step", "cpu_high": 0.7, "step": 2, "scale_out_cooldown_seconds": 3, "scale_in_cooldown_seconds": 3}}'
 WHERE tenant_id = (SELECT tenant_id FROM sample_tenant WHERE name = 'lumen-enterprise');
 INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
 SELECT e.endpoint_id, e.tenant_id, m.cpu, m.mem, m.p95, m.rps
@@ -129,6 +131,22 @@ FROM scheduler_runs ORDER BY run_id DESC LIMIT 4;
 SELECT s.name AS tenant, split_part(e.endpoint_id, '/', 2) AS endpoint, e.current_replicas AS current,
        e.desired_replicas AS desired, e.min_replicas AS min, e.max_replicas AS max
 FROM inference_endpoints e JOIN sample_tenant s USING (tenant_id) ORDER BY s.tenant_id;
+
+\echo '== Why: explain_endpoint_scaling(tenant_id, endpoint_id) for gale-premium/vision, now'
+SELECT kind, name, value, replicas_before AS before, replicas_after AS after, detail
+FROM explain_endpoint_scaling((SELECT tenant_id FROM sample_tenant WHERE name = 'gale-premium'), 'gale-premium/vision')
+WHERE kind <> 'input' OR name IN ('cpu_avg', 'requests_per_second', 'ready_replicas', 'replica_capacity_rps')
+ORDER BY step;
+
+\echo '== Before turning rules on: simulate_inference_scaling on a step from 50 to 400 rps (50 rps a replica)'
+SELECT policy, count(*) FILTER (WHERE latency_p95_ms IS NULL OR latency_p95_ms > 200) * 0.25 AS slo_breach_min,
+       round(sum(desired_replicas) * 15 / 3600.0, 2) AS replica_hours,
+       string_agg(format('%s@%s', desired_replicas, to_char(at - '2026-01-01', 'MI:SS')), ' ' ORDER BY step_no)
+           FILTER (WHERE action <> 'none') AS changes
+FROM (VALUES ('target_tracking', NULL::jsonb), ('step', '{"inference": {"policy": "step"}}')) p(policy, rules),
+     simulate_inference_scaling(array_cat(array_fill(50::numeric, ARRAY[8]), array_fill(400::numeric, ARRAY[72])),
+                                50, p.rules, initial_replicas => 2, max_replicas => 20, start_at => '2026-01-01') s
+GROUP BY policy ORDER BY policy DESC;
 
 -- the training job queue: limits enforced at submit and at start
 \echo '== The training job queue: submit_training_job / start_next_training_job / finish_training_job'

@@ -173,7 +173,14 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 		action = scaling_action_name(decision.action);
 	}
 	if (auto_scaling && endpoint_decision.state_changed)
-		endpoint_state_write(tenant, text_to_cstring(endpoint_id), &endpoint_decision.state, now);
+	{
+		EndpointStateBatch states;
+
+		state_batch_init(&states, now);
+		state_batch_add(&states, tenant, text_to_cstring(endpoint_id), &endpoint_decision.state);
+		state_batch_flush(&states);
+		state_batch_free(&states);
+	}
 	ts_restore_user(&owner_switch);
 	/* the result outlives SPI's memory */
 	spi = MemoryContextSwitchTo(caller);
@@ -244,7 +251,7 @@ ts_explain_endpoint_scaling(PG_FUNCTION_ARGS)
 		SPI_processed != 1)
 		elog(ERROR, "reading the endpoint failed");
 	sql_row_read(&row, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
-	endpoint_decide(&row, &rules.inference, now, &obs, &d);
+	endpoint_decide(&row, &rules.inference, now, &obs, &d, true);
 	explain_row(rsinfo, 1, "input", "policy",
 				rules.inference.policy == INFERENCE_POLICY_STEP ? "step" : "target_tracking",
 				-1, -1, "the tenant's scaling_rules");

@@ -27,7 +27,7 @@
 #define CAPACITY_SAMPLE_CPU_MIN 10.0
 #define CAPACITY_SAMPLE_CPU_MAX 85.0
 #define CAPACITY_WEIGHT 0.2		/* of a new sample in the running estimate */
-#define CAPACITY_STORE_CHANGE 0.01	/* a smaller move is not worth a write */
+#define CAPACITY_STORE_CHANGE 0.02	/* a smaller move is not worth a write */
 #define CAPACITY_SAMPLES_CAP 1000000
 
 /* the latency guard at most doubles the ready replicas in one decision */
@@ -103,7 +103,7 @@ add_step(EndpointDecision *out, ExplainKind kind, const char *name, const char *
 	ExplainStep *step;
 	va_list		args;
 
-	if (out->n_steps >= EXPLAIN_MAX_STEPS)
+	if (!out->explain || out->n_steps >= EXPLAIN_MAX_STEPS)
 		return;
 	step = &out->steps[out->n_steps++];
 	step->kind = kind;
@@ -148,6 +148,8 @@ explain_inputs(EndpointDecision *out, const EndpointObservation *obs)
 {
 	char		value[48];
 
+	if (!out->explain)
+		return;
 	explain_metric(out, obs, "cpu_avg", obs->cpu_avg);
 	explain_metric(out, obs, "memory_avg", obs->memory_avg);
 	explain_metric(out, obs, "latency_p95_ms", obs->latency_p95_ms);
@@ -171,7 +173,7 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 				next;
 
 	if (!obs->has_metrics || !obs->cpu_avg.known || !obs->requests_per_second.known ||
-		obs->ready_replicas < 1)
+		obs->ready_replicas < 1 || (estimate->known && obs->metrics_at_us <= estimate->sampled_at_us))
 		return false;
 	cpu = decimal_to_double(obs->cpu_avg.value);
 	rps = decimal_to_double(obs->requests_per_second.value);
@@ -183,6 +185,7 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 		estimate->known = true;
 		estimate->rps_per_replica = sample;
 		estimate->samples = 1;
+		estimate->sampled_at_us = obs->metrics_at_us;
 		return true;
 	}
 	next = estimate->rps_per_replica + CAPACITY_WEIGHT * (sample - estimate->rps_per_replica);
@@ -191,6 +194,7 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 		fabs(next - estimate->rps_per_replica) <= CAPACITY_STORE_CHANGE * estimate->rps_per_replica)
 		return false;
 	estimate->rps_per_replica = next;
+	estimate->sampled_at_us = obs->metrics_at_us;
 	if (estimate->samples < CAPACITY_SAMPLES_CAP)
 		estimate->samples++;
 	return true;
@@ -409,8 +413,11 @@ propose(Proposals *p, EndpointDecision *out, const char *name, int32_t replicas,
 {
 	char		value[48];
 
-	snprintf(value, sizeof(value), "%d", replicas);
-	add_step(out, EXPLAIN_PROPOSAL, name, value, -1, replicas, "%s", detail);
+	if (out->explain)
+	{
+		snprintf(value, sizeof(value), "%d", replicas);
+		add_step(out, EXPLAIN_PROPOSAL, name, value, -1, replicas, "%s", detail);
+	}
 	if (replicas > p->best)
 	{
 		p->best = replicas;
@@ -426,13 +433,15 @@ choose_capacity(const EndpointObservation *obs, const CapacityEstimate *estimate
 
 	if (obs->replica_capacity_rps.known && decimal_to_double(obs->replica_capacity_rps.value) > 0)
 	{
-		maybe_text(obs->replica_capacity_rps, value, sizeof(value));
+		if (out->explain)
+			maybe_text(obs->replica_capacity_rps, value, sizeof(value));
 		add_step(out, EXPLAIN_INPUT, "replica_capacity_rps", value, -1, -1, "configured on the endpoint");
 		return decimal_to_double(obs->replica_capacity_rps.value);
 	}
 	if (estimate->known && estimate->samples >= CAPACITY_MIN_SAMPLES)
 	{
-		snprintf(value, sizeof(value), "%.6g", estimate->rps_per_replica);
+		if (out->explain)
+			snprintf(value, sizeof(value), "%.6g", estimate->rps_per_replica);
 		add_step(out, EXPLAIN_INPUT, "replica_capacity_rps", value, -1, -1,
 				 "estimated from %d samples of requests per replica against cpu", estimate->samples);
 		return estimate->rps_per_replica;
@@ -451,7 +460,7 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 	double		latency_target = decimal_to_double(rules->latency_p95_high_ms);
 	int32_t		ready = obs->ready_replicas;
 	int32_t		desired = obs->desired_replicas;
-	char		detail[160];
+	char		detail[160] = "";
 
 	p->best = -1;
 	p->driver = NULL;
@@ -463,7 +472,8 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 
 		bool		within = within_tolerance(ratio, rules);
 
-		snprintf(detail, sizeof(detail), "cpu at %.3g of its target of %.3g%s", ratio, target * 100,
+		if (out->explain)
+			snprintf(detail, sizeof(detail), "cpu at %.3g of its target of %.3g%s", ratio, target * 100,
 				 within ? " %, within tolerance" : " %: ready x cpu / target");
 		propose(p, out, "cpu", within ? desired : ceil_ratio(ready * ratio), detail);
 	}
@@ -475,10 +485,10 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 
 		bool		within = ready > 0 && within_tolerance(ratio, rules);
 
-		if (within)
+		if (out->explain && within)
 			snprintf(detail, sizeof(detail), "requests at %.3g of the ready replicas' target of %.4g rps each,"
 					 " within tolerance", ratio, per_replica);
-		else
+		else if (out->explain)
 			snprintf(detail, sizeof(detail), "requests / %.4g rps per replica (%.3g of capacity)",
 					 per_replica, target);
 		propose(p, out, "requests", within ? desired : ceil_ratio(rps / per_replica), detail);
@@ -497,8 +507,9 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 			if (n > ready * LATENCY_GUARD_FACTOR)
 				n = ready * LATENCY_GUARD_FACTOR;
 			p->latency_high = true;
-			snprintf(detail, sizeof(detail), "guard: ready x p95 / %.4g ms (%.3g), at most doubled",
-					 latency_target, ratio);
+			if (out->explain)
+				snprintf(detail, sizeof(detail), "guard: ready x p95 / %.4g ms (%.3g), at most doubled",
+						 latency_target, ratio);
 			propose(p, out, "latency", n, detail);
 		}
 	}
@@ -565,11 +576,15 @@ decide_tracking(const InferenceRules *rules, const EndpointObservation *obs,
 								  rules->scale_down.stabilization_window_seconds);
 	if (!window_equal(&out->state.window, &state->window))
 		out->state_changed = true;
-	add_step(out, EXPLAIN_CONSTRAINT, "stabilization_window", NULL, bounded, stabilized,
-			 bounded < desired ? "the highest recommendation of the last %d s" :
-			 "the lowest recommendation of the last %d s",
-			 bounded < desired ? rules->scale_down.stabilization_window_seconds :
-			 rules->scale_up.stabilization_window_seconds);
+	if (bounded == desired)
+		add_step(out, EXPLAIN_CONSTRAINT, "stabilization_window", NULL, bounded, stabilized,
+				 "none: the recommendation is the desired count");
+	else
+		add_step(out, EXPLAIN_CONSTRAINT, "stabilization_window", NULL, bounded, stabilized,
+				 bounded < desired ? "the highest recommendation of the last %d s" :
+				 "the lowest recommendation of the last %d s",
+				 bounded < desired ? rules->scale_down.stabilization_window_seconds :
+				 rules->scale_up.stabilization_window_seconds);
 	limited = rate_limited(rules, obs, stabilized);
 	add_step(out, EXPLAIN_CONSTRAINT, "rate_limit", NULL, stabilized, limited,
 			 "the %s policies within their periods", stabilized >= desired ? "scale_up" : "scale_down");
@@ -641,7 +656,8 @@ decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
 
 	out->action = out->new_replicas > desired ? ACTION_SCALE_OUT :
 		out->new_replicas < desired ? ACTION_SCALE_IN : ACTION_NONE;
-	snprintf(value, sizeof(value), "%d", out->new_replicas);
+	if (out->explain)
+		snprintf(value, sizeof(value), "%d", out->new_replicas);
 	add_step(out, EXPLAIN_RESULT, scaling_action_name(out->action), value, desired, out->new_replicas,
 			 "%s", out->reason);
 }

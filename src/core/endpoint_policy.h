@@ -51,6 +51,7 @@ typedef struct CapacityEstimate
 	bool		known;
 	double		rps_per_replica;
 	int32_t		samples;
+	int64_t		sampled_at_us;	/* the last sample learnt: each is learnt once */
 } CapacityEstimate;
 
 /* Fewer samples than this and the estimate is not used. */
@@ -105,6 +106,7 @@ typedef struct ExplainStep
 
 typedef struct EndpointDecision
 {
+	bool		explain;		/* set by the caller: fill steps (else n_steps stays 0) */
 	ScalingAction action;
 	int32_t		new_replicas;
 	char		reason[96];

@@ -167,6 +167,7 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	forget_old_changes(sim, now_us);
 	out->ready_replicas = sim->ready;
 	observe(sim, now_us, demand, &obs, out);
+	sim->decision.explain = false;	/* the rows carry the reason, not the steps */
 	decide_endpoint(&sim->rules, &obs, &sim->state, &sim->decision);
 	/* kept only where the scheduler would store it */
 	if (sim->decision.state_changed)

@@ -145,7 +145,7 @@ note_rules_failure(CycleResult *result, const pg_uuid_t *tenant, const char *mes
 /* One tenant: its training decision, then each of its endpoints from the stream. */
 static void
 evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, TimestampTz now,
-				DecisionBatch *batch, CycleResult *result)
+				DecisionBatch *batch, EndpointStateBatch *states, CycleResult *result)
 {
 	SqlRow		row;
 	SqlRow		ep_row;
@@ -183,8 +183,7 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 		else
 			cycle_count_not_scaled(result, reason);
 		if (ep_decision.state_changed)
-			endpoint_state_write(&tenant, sql_row_text(&ep_row, ENDPOINT_COL_ENDPOINT_ID),
-								 &ep_decision.state, now);
+			state_batch_add(states, &tenant, sql_row_text(&ep_row, ENDPOINT_COL_ENDPOINT_ID), &ep_decision.state);
 	}
 }
 
@@ -422,6 +421,35 @@ maybe_refresh_cost_view(CycleResult *result)
 	return false;
 }
 
+static void
+flush_states(void *arg)
+{
+	state_batch_flush((EndpointStateBatch *) arg);
+}
+
+/*
+ * What target tracking keeps, in a subtransaction: a failure to store it
+ * costs a window its progress, never the cycle's decisions.
+ */
+static void
+store_states(EndpointStateBatch *states, CycleResult *result)
+{
+	ErrorData  *error = NULL;
+	int			n = states->count;
+
+	if (n == 0 || ts_try_subtransaction(flush_states, states, &error))
+		return;
+	ereport(WARNING,
+			(errmsg("tenant_scaling: the scaling state of %d endpoints was not stored: %s", n, error->message)));
+	FreeErrorData(error);
+	MemoryContextReset(states->context);
+	states->count = states->capacity = 0;
+	states->tenants = NULL;
+	states->endpoints = NULL;
+	states->states = NULL;
+	cycle_count_not_scaled_n(result, "state_not_stored", n);
+}
+
 void
 ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult *result)
 {
@@ -431,6 +459,7 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 	Oid			ts_type[1] = {TIMESTAMPTZOID};
 	Datum		metrics_since[1];
 	DecisionBatch batch;
+	EndpointStateBatch states;
 	RowStream	tenants;
 	RowStream	endpoints;
 	HeapTuple	row;
@@ -438,20 +467,24 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 
 	metrics_since[0] = TimestampTzGetDatum(now - (int64) ts_metrics_max_age * USECS_PER_SEC);
 	batch_init(&batch, now, origin, run_id);
+	state_batch_init(&states, now);
 	stream_open(&tenants, ts_keep_plan(&training_plan, TRAINING_SELECT, 0, NULL), NULL);
 	stream_open(&endpoints, ts_keep_plan(&endpoints_plan, endpoints_query, 1, ts_type), metrics_since);
 
 	while ((row = stream_peek(&tenants)) != NULL)
 	{
 		MemoryContextSwitchTo(tenant_context);
-		evaluate_tenant(row, tenants.table->tupdesc, &endpoints, now, &batch, result);
+		evaluate_tenant(row, tenants.table->tupdesc, &endpoints, now, &batch, &states, result);
 		tenants.pos++;
 		MemoryContextSwitchTo(outer);
 		MemoryContextReset(tenant_context);
 		if (batch.count >= APPLY_BATCH)
 			batch_flush_isolated(&batch);
+		if (states.count >= APPLY_BATCH)
+			store_states(&states, result);
 	}
 	batch_flush_isolated(&batch);
+	store_states(&states, result);
 	stream_close(&tenants);
 	stream_close(&endpoints);
 
@@ -469,6 +502,7 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 	result->pruned_rows = prune_history(now, result);
 	result->cost_view_refreshed = maybe_refresh_cost_view(result);
 	batch_free(&batch);
+	state_batch_free(&states);
 	MemoryContextDelete(tenant_context);
 	AtEOXact_GUC(true, gucs);
 }

@@ -9,9 +9,12 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "endpoint_state.h"
 #include "sql_support.h"
@@ -62,8 +65,8 @@ window_from_json(const char *json, RecommendationWindow *window)
 }
 
 void
-endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples, const char *window_json,
-							EndpointPolicyState *state)
+endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples, bool has_sampled_at,
+							TimestampTz sampled_at, const char *window_json, EndpointPolicyState *state)
 {
 	endpoint_policy_state_init(state);
 	if (has_capacity)
@@ -71,6 +74,7 @@ endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples, c
 		state->capacity.known = true;
 		state->capacity.rps_per_replica = capacity;
 		state->capacity.samples = samples;
+		state->capacity.sampled_at_us = has_sampled_at ? sampled_at : 0;
 	}
 	if (window_json)
 		window_from_json(window_json, &state->window);
@@ -107,37 +111,130 @@ endpoint_window_json(const RecommendationWindow *window)
 }
 
 #define STATE_UPSERT \
-	"WITH locked AS (SELECT e.tenant_id, e.endpoint_id FROM tenant_scaling.inference_endpoints e" \
-	"                 WHERE e.tenant_id = $1 AND e.endpoint_id = $2 FOR NO KEY UPDATE OF e SKIP LOCKED)" \
-	" INSERT INTO tenant_scaling.endpoint_scaling_state AS s" \
-	"        (tenant_id, endpoint_id, capacity_rps, capacity_samples, recommendations, updated_at)" \
-	" SELECT tenant_id, endpoint_id, $3, $4, $5::jsonb, $6 FROM locked" \
+	"WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::int4[], $5::timestamptz[]," \
+	"                                    $6::text[])" \
+	"                 AS u(tenant_id, endpoint_id, capacity_rps, capacity_samples, capacity_sampled_at, recommendations))," \
+	" locked AS (SELECT e.tenant_id, e.endpoint_id FROM tenant_scaling.inference_endpoints e" \
+	"             WHERE (e.tenant_id, e.endpoint_id) IN (SELECT tenant_id, endpoint_id FROM input)" \
+	"               FOR NO KEY UPDATE OF e SKIP LOCKED)" \
+	" INSERT INTO tenant_scaling.endpoint_scaling_state AS s (tenant_id, endpoint_id, capacity_rps," \
+	"        capacity_samples, capacity_sampled_at, recommendations, updated_at)" \
+	" SELECT i.tenant_id, i.endpoint_id, i.capacity_rps, i.capacity_samples, i.capacity_sampled_at," \
+	"        i.recommendations::jsonb, $7" \
+	"   FROM input i JOIN locked l ON l.tenant_id = i.tenant_id AND l.endpoint_id = i.endpoint_id" \
 	" ON CONFLICT (tenant_id, endpoint_id) DO UPDATE" \
 	"    SET capacity_rps = excluded.capacity_rps, capacity_samples = excluded.capacity_samples," \
-	"        recommendations = excluded.recommendations, updated_at = excluded.updated_at"
+	"        capacity_sampled_at = excluded.capacity_sampled_at, recommendations = excluded.recommendations," \
+	"        updated_at = excluded.updated_at"
 
 void
-endpoint_state_write(const pg_uuid_t *tenant, const char *endpoint_id, const EndpointPolicyState *state,
-					 TimestampTz now)
+state_batch_init(EndpointStateBatch *batch, TimestampTz now)
+{
+	batch->context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling endpoint states",
+										   ALLOCSET_DEFAULT_SIZES);
+	batch->count = 0;
+	batch->capacity = 0;
+	batch->tenants = NULL;
+	batch->endpoints = NULL;
+	batch->states = NULL;
+	batch->now = now;
+}
+
+void
+state_batch_add(EndpointStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
+				const EndpointPolicyState *state)
+{
+	MemoryContext caller = MemoryContextSwitchTo(batch->context);
+
+	if (batch->count == batch->capacity)
+	{
+		batch->capacity = batch->capacity ? batch->capacity * 2 : 64;
+		batch->tenants = batch->tenants ? repalloc(batch->tenants, batch->capacity * sizeof(pg_uuid_t))
+			: palloc(batch->capacity * sizeof(pg_uuid_t));
+		batch->endpoints = batch->endpoints ? repalloc(batch->endpoints, batch->capacity * sizeof(char *))
+			: palloc(batch->capacity * sizeof(char *));
+		batch->states = batch->states ? repalloc(batch->states, batch->capacity * sizeof(EndpointPolicyState))
+			: palloc(batch->capacity * sizeof(EndpointPolicyState));
+	}
+	batch->tenants[batch->count] = *tenant;
+	batch->endpoints[batch->count] = pstrdup(endpoint_id);
+	batch->states[batch->count] = *state;
+	batch->count++;
+	MemoryContextSwitchTo(caller);
+}
+
+static Datum
+array_of(Datum *values, bool *nulls, int n, Oid type)
+{
+	int16		len;
+	bool		byval;
+	char		align;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	get_typlenbyvalalign(type, &len, &byval, &align);
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, type, len, byval, align));
+}
+
+void
+state_batch_flush(EndpointStateBatch *batch)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[6] = {UUIDOID, TEXTOID, FLOAT8OID, INT4OID, TEXTOID, TIMESTAMPTZOID};
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	char	   *window = endpoint_window_json(&state->window);
+	Oid			types[7] = {UUIDARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, INT4ARRAYOID,
+	TIMESTAMPTZARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
+	Datum		args[7];
+	int			n = batch->count;
+	MemoryContext caller;
+	Datum	   *values[6];
+	bool	   *nulls[6];
+	int			i,
+				c;
 
-	values[0] = UUIDPGetDatum(tenant);
-	values[1] = CStringGetTextDatum(endpoint_id);
-	values[2] = Float8GetDatum(state->capacity.rps_per_replica);
-	values[3] = Int32GetDatum(state->capacity.samples);
-	values[4] = window ? CStringGetTextDatum(window) : (Datum) 0;
-	values[5] = TimestampTzGetDatum(now);
-	if (!state->capacity.known)
-		nulls[2] = 'n';
-	if (window == NULL)
-		nulls[4] = 'n';
-	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 6, types), values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "writing the endpoint's scaling state failed");
+	if (n == 0)
+		return;
+	caller = MemoryContextSwitchTo(batch->context);
+	for (c = 0; c < 6; c++)
+	{
+		values[c] = palloc(n * sizeof(Datum));
+		nulls[c] = palloc0(n * sizeof(bool));
+	}
+	for (i = 0; i < n; i++)
+	{
+		const EndpointPolicyState *state = &batch->states[i];
+		char	   *window = endpoint_window_json(&state->window);
+
+		values[0][i] = UUIDPGetDatum(&batch->tenants[i]);
+		values[1][i] = CStringGetTextDatum(batch->endpoints[i]);
+		values[2][i] = Float8GetDatum(state->capacity.rps_per_replica);
+		nulls[2][i] = !state->capacity.known;
+		values[3][i] = Int32GetDatum(state->capacity.samples);
+		values[4][i] = TimestampTzGetDatum(state->capacity.sampled_at_us);
+		nulls[4][i] = !state->capacity.known;
+		values[5][i] = window ? CStringGetTextDatum(window) : (Datum) 0;
+		nulls[5][i] = window == NULL;
+	}
+	args[0] = array_of(values[0], nulls[0], n, UUIDOID);
+	args[1] = array_of(values[1], nulls[1], n, TEXTOID);
+	args[2] = array_of(values[2], nulls[2], n, FLOAT8OID);
+	args[3] = array_of(values[3], nulls[3], n, INT4OID);
+	args[4] = array_of(values[4], nulls[4], n, TIMESTAMPTZOID);
+	args[5] = array_of(values[5], nulls[5], n, TEXTOID);
+	args[6] = TimestampTzGetDatum(batch->now);
+	MemoryContextSwitchTo(caller);
+	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 7, types), args, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "writing the endpoints' scaling state failed");
+	MemoryContextReset(batch->context);
+	batch->count = 0;
+	batch->capacity = 0;
+	batch->tenants = NULL;
+	batch->endpoints = NULL;
+	batch->states = NULL;
+}
+
+void
+state_batch_free(EndpointStateBatch *batch)
+{
+	MemoryContextDelete(batch->context);
 }
 
 #define CHANGES_SELECT \

@@ -16,18 +16,34 @@
 
 /* The state of the capacity and window columns; empty where they are NULL. */
 extern void endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples,
+										bool has_sampled_at, TimestampTz sampled_at,
 										const char *window_json, EndpointPolicyState *state);
 
 /* The window as the jsonb text of endpoint_scaling_state.recommendations; NULL when empty. */
 extern char *endpoint_window_json(const RecommendationWindow *window);
 
 /*
- * Store the state of the endpoint unless another transaction holds the
- * endpoint's row: every writer of the state holds it first, so this never
- * waits, and a skipped write only delays what the window decides.
+ * States to store, gathered and written in one statement. A state is stored
+ * unless another transaction holds the endpoint's row: every writer of the
+ * state holds that row first, so the write never waits, and a state not
+ * stored only delays what the window decides.
  */
-extern void endpoint_state_write(const pg_uuid_t *tenant, const char *endpoint_id,
-								 const EndpointPolicyState *state, TimestampTz now);
+typedef struct EndpointStateBatch
+{
+	MemoryContext context;		/* the items; reset by each flush */
+	int			count;
+	int			capacity;
+	pg_uuid_t  *tenants;
+	char	  **endpoints;
+	EndpointPolicyState *states;
+	TimestampTz now;
+} EndpointStateBatch;
+
+extern void state_batch_init(EndpointStateBatch *batch, TimestampTz now);
+extern void state_batch_add(EndpointStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
+							const EndpointPolicyState *state);
+extern void state_batch_flush(EndpointStateBatch *batch);
+extern void state_batch_free(EndpointStateBatch *batch);
 
 /* The applied changes of the endpoint after since, oldest first, at most max. */
 extern int	endpoint_changes_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz since,

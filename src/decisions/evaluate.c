@@ -112,6 +112,8 @@ endpoint_observe(const SqlRow *row, TimestampTz now, EndpointObservation *obs, E
 {
 	bool		isnull;
 	bool		has_capacity = !row->nulls[ENDPOINT_COL_STATE_CAPACITY - 1];
+	bool		has_sampled_at;
+	TimestampTz sampled_at;
 
 	memset(obs, 0, sizeof(*obs));
 	obs->now_us = now;
@@ -131,60 +133,75 @@ endpoint_observe(const SqlRow *row, TimestampTz now, EndpointObservation *obs, E
 		obs->latency_p95_ms = sql_row_decimal(row, ENDPOINT_COL_LATENCY, NULL);
 		obs->requests_per_second = sql_row_decimal(row, ENDPOINT_COL_RPS, NULL);
 	}
+	has_sampled_at = sql_row_time(row, ENDPOINT_COL_STATE_SAMPLED_AT, &sampled_at);
 	endpoint_state_from_columns(has_capacity,
 								has_capacity ? DatumGetFloat8(row->values[ENDPOINT_COL_STATE_CAPACITY - 1]) : 0,
 								sql_row_int(row, ENDPOINT_COL_STATE_SAMPLES, &isnull),
+								has_sampled_at, sampled_at,
 								sql_row_text(row, ENDPOINT_COL_STATE_WINDOW), state);
 }
 
 /*
- * Decide; then, when the count would change and a change was applied
- * within the longest rate-limit period, again with those changes: without
- * them every limit is at its most permissive, so a decision that changes
- * nothing would change nothing with them, and the steady state reads no
- * history.
+ * Decide, without the explanation; when the count would change, again with
+ * it, and with the changes applied within the longest rate-limit period
+ * when there may be any: without them every limit is at its most
+ * permissive, so a decision that changes nothing would change nothing with
+ * them. So the steady state formats nothing and reads no history. With
+ * always_explain, the explanation is made whatever the decision.
  */
 static void
 decide_with_changes(const SqlRow *row, const InferenceRules *rules, EndpointObservation *obs,
-					const EndpointPolicyState *state, EndpointDecision *d)
+					const EndpointPolicyState *state, EndpointDecision *d, bool always_explain)
 {
 	static ReplicaChange changes[SIMULATION_CHANGES];
 	int64		period = (int64) rate_limit_longest_period(rules) * USECS_PER_SEC;
 
+	d->explain = always_explain;
 	decide_endpoint(rules, obs, state, d);
-	if (rules->policy != INFERENCE_POLICY_TARGET_TRACKING || d->action == ACTION_NONE ||
-		!obs->history.has_last_scaled || obs->history.last_scaled_us <= obs->now_us - period)
+	if (d->action == ACTION_NONE)
 		return;
-	obs->changes = changes;
-	obs->n_changes = endpoint_changes_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID),
-										   sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
-										   obs->now_us - period, changes, SIMULATION_CHANGES);
-	if (obs->n_changes > 0)
-		decide_endpoint(rules, obs, state, d);
+	if (rules->policy == INFERENCE_POLICY_TARGET_TRACKING && obs->history.has_last_scaled &&
+		obs->history.last_scaled_us > obs->now_us - period)
+	{
+		obs->changes = changes;
+		obs->n_changes = endpoint_changes_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID),
+											   sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
+											   obs->now_us - period, changes, SIMULATION_CHANGES);
+	}
+	else if (always_explain)
+		return;
+	d->explain = true;
+	decide_endpoint(rules, obs, state, d);
 }
 
 void
 endpoint_decide(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
-				EndpointObservation *obs, EndpointDecision *d)
+				EndpointObservation *obs, EndpointDecision *d, bool always_explain)
 {
 	EndpointPolicyState state;
 
 	endpoint_observe(row, now, obs, &state);
-	decide_with_changes(row, rules, obs, &state, d);
+	decide_with_changes(row, rules, obs, &state, d, always_explain);
 }
 
-/* The decision's explanation as a JSON array, into buf. */
+/* The decision's explanation as a JSON array, into buf: what the inputs alone do not say. */
 static void
 explanation_json(StringInfo buf, const EndpointDecision *d)
 {
 	int			i;
+
+	bool		first = true;
 
 	appendStringInfoChar(buf, '[');
 	for (i = 0; i < d->n_steps; i++)
 	{
 		const ExplainStep *step = &d->steps[i];
 
-		appendStringInfo(buf, "%s{\"kind\": \"%s\", \"name\": ", i ? ", " : "", explain_kind_name(step->kind));
+		/* the inputs are the object's own keys, but for the capacity, said with its source */
+		if (step->kind == EXPLAIN_INPUT && strcmp(step->name, "replica_capacity_rps") != 0)
+			continue;
+		appendStringInfo(buf, "%s{\"kind\": \"%s\", \"name\": ", first ? "" : ", ", explain_kind_name(step->kind));
+		first = false;
 		escape_json(buf, step->name);
 		if (step->value[0])
 		{
@@ -216,7 +233,7 @@ evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz no
 		*reason = "paused";
 		return false;
 	}
-	endpoint_decide(row, rules, now, &obs, d);
+	endpoint_decide(row, rules, now, &obs, d, false);
 	if (d->action == ACTION_NONE)
 	{
 		*reason = pstrdup(d->reason);

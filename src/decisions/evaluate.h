@@ -73,7 +73,8 @@ typedef enum TrainingColumn
 	"       m.ts, m.cpu_avg::text, m.memory_avg::text, m.latency_p95_ms::text," \
 	"       m.requests_per_second::text," \
 	"       e.tenant_id IN (" TENANT_PAUSES ") OR (e.tenant_id, e.endpoint_id) IN (" ENDPOINT_PAUSES ")," \
-	"       e.replica_capacity_rps::text, s.capacity_rps, s.capacity_samples, s.recommendations::text" \
+	"       e.replica_capacity_rps::text, s.capacity_rps, s.capacity_samples, s.recommendations::text," \
+	"       s.capacity_sampled_at" \
 	"  FROM tenant_scaling.inference_endpoints e" \
 	"  LEFT JOIN tenant_scaling.endpoint_metrics_latest m" \
 	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 " \
@@ -100,7 +101,8 @@ typedef enum EndpointColumn
 	ENDPOINT_COL_CAPACITY,		/* text: replica_capacity_rps, configured */
 	ENDPOINT_COL_STATE_CAPACITY,	/* float8: the estimate (endpoint_scaling_state) */
 	ENDPOINT_COL_STATE_SAMPLES,
-	ENDPOINT_COL_STATE_WINDOW	/* text: recommendations, jsonb */
+	ENDPOINT_COL_STATE_WINDOW,	/* text: recommendations, jsonb */
+	ENDPOINT_COL_STATE_SAMPLED_AT	/* the last sample the estimate learnt */
 } EndpointColumn;
 
 /* A result row, deformed once: column n is values[n - 1]; read it with sql_row_*. */
@@ -142,9 +144,12 @@ extern bool evaluate_endpoint(const SqlRow *row, const InferenceRules *rules,
 extern void endpoint_observe(const SqlRow *row, TimestampTz now, EndpointObservation *obs,
 							 EndpointPolicyState *state);
 
-/* Observe and decide, as evaluate_endpoint does, without applying or storing anything. */
+/*
+ * Observe and decide, as evaluate_endpoint does, without applying or storing
+ * anything; the explanation is made when the count changes, or always.
+ */
 extern void endpoint_decide(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
-							EndpointObservation *obs, EndpointDecision *d);
+							EndpointObservation *obs, EndpointDecision *d, bool always_explain);
 
 /*
  * Parse a tenant's stored rules (NULL: the defaults); false, with err

@@ -161,7 +161,7 @@ SELECT pg_temp.metrics('tt-cap', 100, 2000, 300);
 SELECT inference_decisions, errors FROM run_scaling_cycle();
 SELECT * FROM pg_temp.events;
 -- every applied decision carries its explanation
-SELECT count(*) AS events, count(*) FILTER (WHERE jsonb_array_length(inputs->'explanation') > 5) AS explained
+SELECT count(*) AS events, count(*) FILTER (WHERE inputs->'explanation' @> '[{"kind": "result"}]') AS explained
 FROM scaling_events WHERE tenant_id::text LIKE '7a000000-%';
 
 ---------------------------------------------------------------------------

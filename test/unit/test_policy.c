@@ -53,9 +53,17 @@ decide(const InferenceRules *rules, const EndpointObservation *obs)
 {
 	EndpointPolicyState state;
 	EndpointDecision d;
+	EndpointDecision quiet;
 
+	/* without the explanation, the same decision and no steps */
 	endpoint_policy_state_init(&state);
+	quiet.explain = false;
+	decide_endpoint(rules, obs, &state, &quiet);
+	CHECK(quiet.n_steps == 0);
+	d.explain = true;
 	decide_endpoint(rules, obs, &state, &d);
+	CHECK(d.n_steps > 0 && d.steps[d.n_steps - 1].kind == EXPLAIN_RESULT);
+	CHECK(quiet.new_replicas == d.new_replicas && strcmp(quiet.reason, d.reason) == 0);
 	return d;
 }
 
@@ -244,7 +252,7 @@ test_rate_limits(void)
 static void
 test_capacity(void)
 {
-	CapacityEstimate e = {false, 0, 0};
+	CapacityEstimate e = {false, 0, 0, 0};
 	EndpointObservation o;
 
 	/* saturated, idle or replica-less samples teach nothing */
@@ -257,13 +265,21 @@ test_capacity(void)
 	/* 100 rps on 4 replicas at 50 %: 50 rps each at 100 % */
 	o = observed(4, "50", "100", NULL);
 	CHECK(capacity_estimate_update(&e, &o) && e.known && e.samples == 1 && e.rps_per_replica == 50);
+	CHECK(e.sampled_at_us == o.metrics_at_us);
+	/* the same sample again teaches nothing */
 	o = observed(4, "50", "120", NULL);
+	CHECK(!capacity_estimate_update(&e, &o) && e.samples == 1);
+	o.metrics_at_us += S(15);
 	CHECK(capacity_estimate_update(&e, &o) && e.samples == 2 && e.rps_per_replica == 52);
-	/* once usable, a move of 1 % or less is not stored */
+	/* once usable, a move of 2 % or less is not stored; a larger one is */
 	e.samples = CAPACITY_MIN_SAMPLES;
 	e.rps_per_replica = 50;
-	o = observed(4, "50", "102", NULL);
+	o = observed(4, "50", "104", NULL);
+	o.metrics_at_us += S(30);
 	CHECK(!capacity_estimate_update(&e, &o) && e.rps_per_replica == 50);
+	o = observed(4, "50", "120", NULL);
+	o.metrics_at_us += S(45);
+	CHECK(capacity_estimate_update(&e, &o) && e.rps_per_replica == 52 && e.samples == CAPACITY_MIN_SAMPLES + 1);
 }
 
 static void
