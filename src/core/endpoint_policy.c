@@ -9,7 +9,9 @@
  * cpu, which stops at 100 %, would need several; latency is a guard that
  * only adds replicas; a scale-in needs cpu.
  *
- * The proportions are doubles: they are estimates, and a relative slack of
+ * cpu and latency are compared with their targets in exact decimals, as the
+ * step policy compares its thresholds. The request rate is sized in
+ * doubles, since its capacity is an estimate; a relative slack of
  * RATIO_EPSILON keeps an exact multiple (3 replicas at exactly the target)
  * on the side that exact arithmetic puts it.
  */
@@ -408,6 +410,41 @@ within_tolerance(double ratio, const InferenceRules *rules)
 	return 1.0 - ratio <= decimal_to_double(rules->scale_down.tolerance) + RATIO_EPSILON;
 }
 
+/*
+ * The same band in exact decimals, for a metric and a target that are both
+ * decimal texts (cpu against target_utilization, latency against its
+ * target): observed <= target x (1 + up) above it, >= target x (1 - down)
+ * below. The rules keep a tolerance to 18 places, so 1 +- tolerance is exact.
+ */
+static bool
+within_tolerance_exact(TsDecimal observed, TsDecimal target, const InferenceRules *rules)
+{
+	TsDecimal	one = ts_decimal_from_int(1);
+	TsDecimal	factor;
+	bool		up = ts_decimal_cmp(observed, target) >= 0;
+
+	if (!ts_decimal_add(one, up ? rules->scale_up.tolerance : ts_decimal_negate(rules->scale_down.tolerance),
+						&factor))
+		return within_tolerance(decimal_to_double(observed) / decimal_to_double(target), rules);
+	if (up)
+		return ts_decimal_cmp(observed, ts_decimal_mul(target, factor)) <= 0;
+	return ts_decimal_cmp(observed, ts_decimal_mul(target, factor)) >= 0;
+}
+
+/* The least n with n x target >= ready x observed, exactly: a double's guess, corrected. */
+static int32_t
+ceil_ratio_exact(int32_t ready, TsDecimal observed, TsDecimal target)
+{
+	TsDecimal	need = ts_decimal_mul(ts_decimal_from_int(ready), observed);
+	int64_t		n = ceil_ratio(ready * decimal_to_double(observed) / decimal_to_double(target));
+
+	while (n > 0 && ts_decimal_cmp(ts_decimal_mul(ts_decimal_from_int(n - 1), target), need) >= 0)
+		n--;
+	while (n < INT32_MAX && ts_decimal_cmp(ts_decimal_mul(ts_decimal_from_int(n), target), need) < 0)
+		n++;
+	return (int32_t) n;
+}
+
 static void
 propose(Proposals *p, EndpointDecision *out, const char *name, int32_t replicas, const char *detail)
 {
@@ -468,14 +505,14 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 	p->latency_high = false;
 	if (p->cpu_known)
 	{
+		TsDecimal	cpu_target = ts_decimal_mul(rules->target_utilization, ts_decimal_from_int(100));
 		double		ratio = decimal_to_double(obs->cpu_avg.value) / (100.0 * target);
-
-		bool		within = within_tolerance(ratio, rules);
+		bool		within = within_tolerance_exact(obs->cpu_avg.value, cpu_target, rules);
 
 		if (out->explain)
 			snprintf(detail, sizeof(detail), "cpu at %.3g of its target of %.3g%s", ratio, target * 100,
 				 within ? " %, within tolerance" : " %: ready x cpu / target");
-		propose(p, out, "cpu", within ? desired : ceil_ratio(ready * ratio), detail);
+		propose(p, out, "cpu", within ? desired : ceil_ratio_exact(ready, obs->cpu_avg.value, cpu_target), detail);
 	}
 	if (obs->requests_per_second.known && capacity > 0)
 	{
@@ -500,9 +537,10 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 	{
 		double		ratio = decimal_to_double(obs->latency_p95_ms.value) / latency_target;
 
-		if (ratio > 1.0 && !within_tolerance(ratio, rules))
+		if (ts_decimal_cmp(obs->latency_p95_ms.value, rules->latency_p95_high_ms) > 0 &&
+			!within_tolerance_exact(obs->latency_p95_ms.value, rules->latency_p95_high_ms, rules))
 		{
-			int32_t		n = ceil_ratio(ready * ratio);
+			int32_t		n = ceil_ratio_exact(ready, obs->latency_p95_ms.value, rules->latency_p95_high_ms);
 
 			if (n > ready * LATENCY_GUARD_FACTOR)
 				n = ready * LATENCY_GUARD_FACTOR;

@@ -45,6 +45,7 @@ typedef struct RuleKey
 	bool		min_exclusive;	/* the value must be above min */
 	const char *const *choices; /* RULE_CHOICE: NULL-terminated */
 	const struct RuleTable *nested; /* RULE_OBJECT, RULE_RATE_LIMITS (the elements) */
+	int32_t		max_scale;		/* at most this many digits after the point; 0: no limit */
 } RuleKey;
 
 /* a pair of keys where the low threshold must not exceed the high one */
@@ -123,7 +124,8 @@ static const RuleTable rate_limit_table = {rate_limit_keys, NULL, rate_limit_req
 #define B(field) offsetof(ScalingBehavior, field)
 static const RuleKey behavior_direction_keys[] = {
 	{"stabilization_window_seconds", RULE_INTEGER, 0, MAX_STABILIZATION_SECONDS, B(stabilization_window_seconds)},
-	{"tolerance", RULE_NUMBER, 0, 1, B(tolerance)},
+	/* 1 + tolerance is computed exactly, so its digits stop at 18 places */
+	{"tolerance", RULE_NUMBER, 0, 1, B(tolerance), false, NULL, NULL, TS_DECIMAL_MAX_DIGITS},
 	{"select_policy", RULE_CHOICE, 0, 0, B(select_policy), false, select_names},
 	{"policies", RULE_RATE_LIMITS, 1, MAX_RATE_LIMITS, B(policies), false, NULL, &rate_limit_table},
 	{NULL, RULE_INTEGER, 0, 0, 0}
@@ -426,6 +428,9 @@ apply_number(const char *path, const RuleKey *key, const cJSON *item, void *targ
 	}
 	if (!in_range(key, v))
 		return fail(err, detail, NULL, "\"%s.%s\" must be %s", path, key->name, range);
+	if (key->max_scale > 0 && v.coef != 0 && v.exp < -key->max_scale)
+		return fail(err, detail, NULL, "\"%s.%s\" must have at most %d digits after the decimal point",
+					path, key->name, key->max_scale);
 	if (key->kind == RULE_INTEGER)
 		*(int32_t *) ((char *) target + key->offset) = ts_decimal_trunc_int32(v);
 	else

@@ -190,6 +190,35 @@ ts_decimal_mul(TsDecimal a, TsDecimal b)
 }
 
 bool
+ts_decimal_add(TsDecimal a, TsDecimal b, TsDecimal *sum)
+{
+	TsDecimal  *high = a.exp >= b.exp ? &a : &b;
+	TsDecimal  *low = a.exp >= b.exp ? &b : &a;
+	__int128	coef = high->coef;
+	int64_t		shift = (int64_t) high->exp - low->exp;
+
+	if (high->coef == 0 || low->coef == 0)
+	{
+		*sum = high->coef == 0 ? *low : *high;
+		return true;
+	}
+	/* 10^36 times an 18-digit coefficient would not fit */
+	if (shift > 36 - TS_DECIMAL_MAX_DIGITS)
+		return false;
+	while (shift-- > 0)
+		coef *= 10;
+	*sum = normalize(coef + low->coef, low->exp);
+	return true;
+}
+
+TsDecimal
+ts_decimal_negate(TsDecimal a)
+{
+	a.coef = -a.coef;
+	return a;
+}
+
+bool
 ts_decimal_is_negative(TsDecimal a)
 {
 	return a.coef < 0;

@@ -39,6 +39,13 @@ extern bool ts_decimal_from_double(double value, TsDecimal *out);
 extern TsDecimal ts_decimal_from_int(int64_t value);
 extern TsDecimal ts_decimal_mul(TsDecimal a, TsDecimal b);
 
+/*
+ * a + b, exactly; false when their exponents are too far apart for that
+ * (more than 18 places: 1 + 1e-30 does not fit).
+ */
+extern bool ts_decimal_add(TsDecimal a, TsDecimal b, TsDecimal *sum);
+extern TsDecimal ts_decimal_negate(TsDecimal a);
+
 /* -1, 0 or 1 as a is less than, equal to or greater than b. */
 extern int	ts_decimal_cmp(TsDecimal a, TsDecimal b);
 

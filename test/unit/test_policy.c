@@ -82,6 +82,14 @@ test_tolerance_and_proposals(void)
 	d = decide(&r, &o);
 	CHECK(d.action == ACTION_SCALE_OUT && d.new_replicas == 11);
 	CHECK_STR(d.reason, "cpu_above_target");
+	/* exact, as numeric: a hair above the band is outside it, which a double would miss */
+	o = observed(10, "63.0000000000000001", NULL, NULL);
+	CHECK(decide(&r, &o).action == ACTION_SCALE_OUT);
+	o = observed(10, "53.9999999999999999", NULL, NULL);
+	CHECK_STR(decide(&r, &o).reason, "scale_down_stabilized");
+	/* latency: 210 ms is the band's edge over 200 */
+	o = observed(4, "60", NULL, "210.000000000000001");
+	CHECK(decide(&r, &o).new_replicas == 5);
 	/* exactly at the target: no replica more from rounding */
 	o = observed(3, "60", NULL, NULL);
 	CHECK(decide(&r, &o).new_replicas == 3);
@@ -250,6 +258,29 @@ test_rate_limits(void)
 }
 
 static void
+test_decimal_add(void)
+{
+	TsDecimal	a,
+				b,
+				sum;
+	char		text[64];
+
+	CHECK(ts_decimal_parse("1", &a) && ts_decimal_parse("0.05", &b));
+	CHECK(ts_decimal_add(a, b, &sum));
+	ts_decimal_to_string(sum, text, sizeof(text));
+	CHECK_STR(text, "1.05");
+	CHECK(ts_decimal_add(a, ts_decimal_negate(b), &sum));
+	ts_decimal_to_string(sum, text, sizeof(text));
+	CHECK_STR(text, "0.95");
+	CHECK(ts_decimal_parse("0.000000000000000001", &b) && ts_decimal_add(a, b, &sum));
+	ts_decimal_to_string(sum, text, sizeof(text));
+	CHECK_STR(text, "1.000000000000000001");
+	CHECK(ts_decimal_parse("1e-19", &b) && !ts_decimal_add(a, b, &sum));
+	CHECK(ts_decimal_parse("0", &b) && ts_decimal_add(a, b, &sum) && ts_decimal_cmp(sum, a) == 0);
+	CHECK(ts_decimal_parse("-1", &b) && ts_decimal_add(a, b, &sum) && sum.coef == 0);
+}
+
+static void
 test_capacity(void)
 {
 	CapacityEstimate e = {false, 0, 0, 0};
@@ -324,6 +355,7 @@ test_policy(void)
 	test_bounds_and_guards();
 	test_windows();
 	test_rate_limits();
+	test_decimal_add();
 	test_capacity();
 	test_simulator();
 }
