@@ -70,6 +70,9 @@ typedef struct RuleSection
 	RuleTable	table;
 } RuleSection;
 
+/* the most keys an object's table has */
+#define RULE_KEYS_MAX 16
+
 /* A key's path in messages: "inference.behavior.scale_up.policies[0].type". */
 #define RULE_PATH_MAX 160
 
@@ -175,6 +178,14 @@ static const RuleOrder inference_orders[] = {
 	{"rps_low_factor", "rps_high_factor"},
 	{NULL, NULL}
 };
+
+#define FITS(keys) _Static_assert(sizeof(keys) / sizeof(keys[0]) <= RULE_KEYS_MAX + 1, #keys " has too many keys")
+FITS(training_keys);
+FITS(inference_keys);
+FITS(behavior_keys);
+FITS(behavior_direction_keys);
+FITS(rate_limit_keys);
+#undef FITS
 
 static const RuleSection sections[] = {
 	{"training", offsetof(ScalingRules, training), {training_keys, training_orders, NULL}},
@@ -585,6 +596,7 @@ parse_object(const char *path, const RuleTable *table, const cJSON *object, void
 			 RulesError *err)
 {
 	const cJSON *item;
+	const cJSON *last[RULE_KEYS_MAX] = {NULL};	/* the member that counts, by key */
 
 	if (!cJSON_IsObject(object))
 	{
@@ -592,6 +604,19 @@ parse_object(const char *path, const RuleTable *table, const cJSON *object, void
 
 		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(object));
 		return fail(err, detail, NULL, "\"%s\" must be an object", path);
+	}
+	/*
+	 * Of duplicate keys the last counts and the others are not read, as
+	 * jsonb keeps them, so a document means the same to the C parser as to
+	 * SQL; the members are read in order, so the first wrong one is named.
+	 */
+	for (item = object->child ? object->child->prev : NULL; item != NULL;
+		 item = item == object->child ? NULL : item->prev)
+	{
+		const RuleKey *key = find_key(table->keys, item->string);
+
+		if (key != NULL && last[key - table->keys] == NULL)
+			last[key - table->keys] = item;
 	}
 	cJSON_ArrayForEach(item, object)
 	{
@@ -606,6 +631,8 @@ parse_object(const char *path, const RuleTable *table, const cJSON *object, void
 			quote_text(item->string, name);
 			return fail(err, NULL, hint, "unknown key \"%s.%s\"", path, name);
 		}
+		if (last[key - table->keys] != item)
+			continue;
 		if (!apply_value(path, key, item, target, err))
 			return false;
 	}
@@ -656,6 +683,7 @@ static bool
 parse_document(const cJSON *doc, ScalingRules *rules, RulesError *err)
 {
 	const cJSON *item;
+	const cJSON *last[2] = {NULL, NULL};
 
 	if (!cJSON_IsObject(doc))
 	{
@@ -664,6 +692,15 @@ parse_document(const cJSON *doc, ScalingRules *rules, RulesError *err)
 		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(doc));
 		return fail(err, detail, "Use an object such as {\"training\": {\"max_workers\": 4}}.",
 					"the document must be a JSON object");
+	}
+	/* as in parse_object: of a duplicate section the last counts */
+	for (item = doc->child ? doc->child->prev : NULL; item != NULL;
+		 item = item == doc->child ? NULL : item->prev)
+	{
+		const RuleSection *section = find_section(item->string);
+
+		if (section != NULL && last[section - sections] == NULL)
+			last[section - sections] = item;
 	}
 	cJSON_ArrayForEach(item, doc)
 	{
@@ -677,6 +714,8 @@ parse_document(const cJSON *doc, ScalingRules *rules, RulesError *err)
 			return fail(err, NULL, "The top-level keys are \"training\" and \"inference\".",
 						"unknown key \"%s\"", name);
 		}
+		if (last[section - sections] != item)
+			continue;
 		if (!parse_section(section, item, rules, err))
 			return false;
 	}

@@ -387,7 +387,8 @@ refresh_cost_view(void *arg)
 }
 
 /*
- * The cost view, once the extension has one, every cost_refresh_interval.
+ * The cost view, once the extension has one, every cost_refresh_interval,
+ * and at the first cycle that finds it empty beside totals (after a restore).
  * A refresh that waits on a lock too long (an operator's own refresh in an
  * open transaction) is skipped, not the cycle: it is tried again next cycle.
  */
@@ -410,8 +411,11 @@ maybe_refresh_cost_view(CycleResult *result)
 	interval = palloc0(sizeof(Interval));
 	interval->time = (int64) ts_cost_refresh_interval * USECS_PER_SEC;
 	values[0] = IntervalPGetDatum(interval);
-	ret = SPI_execute_with_args("SELECT 1 FROM tenant_scaling.scheduler_runs"
-								" WHERE cost_view_refreshed AND started_at > pg_catalog.now() - $1 LIMIT 1",
+	/* also when the view is empty but the totals are not: a restore brings the totals, not the view */
+	ret = SPI_execute_with_args("SELECT 1 WHERE EXISTS (SELECT FROM tenant_scaling.scheduler_runs"
+								"                      WHERE cost_view_refreshed AND started_at > pg_catalog.now() - $1)"
+								" AND (EXISTS (SELECT FROM tenant_scaling.tenant_cost_optimization)"
+								"      OR NOT EXISTS (SELECT FROM tenant_scaling.tenant_usage_totals))",
 								1, types, values, NULL, true, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed > 0)
 		return false;

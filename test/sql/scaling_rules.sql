@@ -67,3 +67,6 @@ UPDATE tenant_scaling_config SET scaling_rules = scaling_rules || '{"inference":
 WHERE tenant_id = 'e0000000-0000-0000-0000-000000000001';
 SELECT scaling_rules FROM tenant_scaling_config WHERE tenant_id = 'e0000000-0000-0000-0000-000000000001';
 DELETE FROM tenant_scaling_config;
+-- a duplicate key: the last counts, in SQL (jsonb keeps it) as in the C parser
+SELECT validate_scaling_rules('{"training": {"scale_out_step": 0, "scale_out_step": 2}}');
+SELECT validate_scaling_rules('{"training": {"scale_out_step": 2, "scale_out_step": 0}}');

@@ -35,6 +35,11 @@ test_rules(void)
 	RulesError	err;
 	TsDecimal	d;
 
+	/* duplicates: the last counts, as jsonb keeps it */
+	CHECK(parse("{\"training\": {\"scale_out_step\": 0, \"scale_out_step\": 3}}", &rules, &err));
+	CHECK(rules.training.scale_out_step == 3);
+	CHECK(parse("{\"inference\": {\"step\": 0}, \"inference\": {\"step\": 4}}", &rules, &err));
+	CHECK(rules.inference.step == 4);
 	CHECK(parse("{}", &rules, &err));
 	CHECK(rules.training.scale_out_queue_size == 10);
 	CHECK(rules.training.scale_out_step == 2);
