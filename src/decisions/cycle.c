@@ -274,9 +274,15 @@ prune_one(void *arg)
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1] = {TimestampTzGetDatum(call->cutoff)};
 
-	if (SPI_execute_with_args(call->sql, 1, types, values, NULL, false, 0) != SPI_OK_DELETE)
+	bool		isnull;
+	int			ret = SPI_execute_with_args(call->sql, 1, types, values, NULL, false, 0);
+
+	if (ret == SPI_OK_DELETE)
+		call->pruned = (int64) SPI_processed;
+	else if (ret == SPI_OK_SELECT && SPI_processed == 1)	/* the rows it counted as it deleted them */
+		call->pruned = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	else
 		elog(ERROR, "pruning history failed");
-	call->pruned = (int64) SPI_processed;
 }
 
 /*
@@ -288,6 +294,33 @@ prune_one(void *arg)
  * too long, the careful one locks what it deletes with SKIP LOCKED and leaves
  * the held keys to a later cycle, so no one can stop retention for everyone.
  */
+/*
+ * Events and runs are counted into the pruned totals as they go, in the
+ * same statement, so the counters of the metrics views never go down; the
+ * statement returns how many rows went.
+ */
+#define EVENTS_GONE " RETURNING resource_kind, action, reason, origin"
+#define EVENTS_FOLDED \
+	", folded AS (INSERT INTO tenant_scaling.pruned_event_totals AS t" \
+	"             SELECT resource_kind, action, reason, origin, count(*) FROM gone" \
+	"              GROUP BY resource_kind, action, reason, origin" \
+	"             ON CONFLICT (resource_kind, action, reason, origin)" \
+	"             DO UPDATE SET events = t.events + excluded.events)" \
+	" SELECT count(*) FROM gone"
+#define RUNS_GONE " RETURNING status, extract(epoch FROM duration)::float8 AS seconds"
+#define RUNS_FOLDED \
+	", folded AS (INSERT INTO tenant_scaling.pruned_run_totals AS t" \
+	"             SELECT status, count(*), coalesce(sum(seconds), 0)," \
+	"                    (SELECT pg_catalog.array_agg((SELECT count(*) FROM gone g2" \
+	"                                                  WHERE g2.status = g.status AND g2.seconds <= b.le) ORDER BY b.i)" \
+	"                       FROM unnest(tenant_scaling.cycle_duration_buckets()) WITH ORDINALITY AS b(le, i))" \
+	"               FROM gone g GROUP BY status" \
+	"             ON CONFLICT (status) DO UPDATE" \
+	"             SET runs = t.runs + excluded.runs, seconds = t.seconds + excluded.seconds," \
+	"                 bucket_runs = (SELECT pg_catalog.array_agg(a + b ORDER BY i)" \
+	"                                  FROM unnest(t.bucket_runs, excluded.bucket_runs) WITH ORDINALITY AS u(a, b, i)))" \
+	" SELECT count(*) FROM gone"
+
 typedef struct PruneStatement
 {
 	const char *plain;
@@ -315,22 +348,25 @@ static const PruneStatement prune_statements[] = {
 		"  WHERE m.ts < $1 AND (m.tenant_id, m.endpoint_id) NOT IN (SELECT tenant_id, endpoint_id FROM held)"
 	},
 	{
-		"DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1",
+		"WITH gone AS (DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1" EVENTS_GONE ")"
+		EVENTS_FOLDED,
 		"WITH doomed AS (SELECT e.event_id FROM tenant_scaling.scaling_events e WHERE e.created_at < $1"
 		"                  FOR UPDATE SKIP LOCKED),"
 		" acked AS (SELECT a.event_id FROM tenant_scaling.scaling_event_acks a"
 		"            WHERE a.event_id IN (SELECT event_id FROM doomed)),"
 		" acks_free AS (SELECT a.event_id FROM tenant_scaling.scaling_event_acks a"
-		"                WHERE a.event_id IN (SELECT event_id FROM doomed) FOR UPDATE SKIP LOCKED)"
-		" DELETE FROM tenant_scaling.scaling_events e"
-		"  WHERE e.event_id IN (SELECT event_id FROM doomed)"
-		"    AND e.event_id NOT IN (SELECT event_id FROM acked EXCEPT SELECT event_id FROM acks_free)"
+		"                WHERE a.event_id IN (SELECT event_id FROM doomed) FOR UPDATE SKIP LOCKED),"
+		" gone AS (DELETE FROM tenant_scaling.scaling_events e"
+		"           WHERE e.event_id IN (SELECT event_id FROM doomed)"
+		"             AND e.event_id NOT IN (SELECT event_id FROM acked EXCEPT SELECT event_id FROM acks_free)"
+		EVENTS_GONE ")" EVENTS_FOLDED
 	},
 	{
-		"DELETE FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'",
-		"DELETE FROM tenant_scaling.scheduler_runs WHERE run_id IN"
+		"WITH gone AS (DELETE FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'"
+		RUNS_GONE ")" RUNS_FOLDED,
+		"WITH gone AS (DELETE FROM tenant_scaling.scheduler_runs WHERE run_id IN"
 		" (SELECT run_id FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'"
-		"   FOR UPDATE SKIP LOCKED)"
+		"   FOR UPDATE SKIP LOCKED)" RUNS_GONE ")" RUNS_FOLDED
 	},
 };
 
