@@ -11,7 +11,7 @@ TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # before cluster.sh, which reads it into TS_PACKAGES when sourced
 TS_EXTRA_PACKAGES="valgrind clang-14 libclang-rt-14-dev"
 . "$TS_ROOT/test/lib/cluster.sh"
-SUITES=${TS_SUITES:-"unit valgrind fuzz symbols regress isolation differential load proxy tap"}
+SUITES=${TS_SUITES:-"unit valgrind fuzz symbols regress isolation differential readme load proxy tap"}
 
 total_passed=0
 total_failed=0
@@ -119,6 +119,11 @@ suite_proxy() {
 
 suite_differential() {
 	bash "$TS_ROOT/test/differential/run.sh"
+}
+
+# the README's "Operating it" examples, as written
+suite_readme() {
+	bash "$TS_ROOT/test/readme/run.sh"
 }
 
 main() {
