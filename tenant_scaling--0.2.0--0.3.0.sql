@@ -264,3 +264,238 @@ COMMENT ON VIEW tenant_scaling.metrics_state IS
 -- operators and postgres_exporter's pg_monitor read them; they span tenants
 GRANT SELECT ON tenant_scaling.metrics_decisions, tenant_scaling.metrics_cycles, tenant_scaling.metrics_cycle_duration,
     tenant_scaling.metrics_state TO tenant_scaling_admin, pg_monitor;
+
+--------------------------------------------------------------------------
+-- COMMENT on every object (issue 14): the schema, every table and its
+-- columns, the materialized view's columns, every index and sequence, as
+-- the parts in sql/ give them
+--------------------------------------------------------------------------
+
+COMMENT ON SCHEMA tenant_scaling IS
+'the objects of the extension tenant_scaling: per-tenant tiers, quotas and scaling decisions for training workers and inference replicas';
+COMMENT ON COLUMN tenant_scaling.shard_identity.singleton IS 'always true: the table holds at most one row';
+COMMENT ON COLUMN tenant_scaling.shard_identity.shard_index IS
+'this shard''s index, 0 to shard_count - 1: it holds the tenants with tenant_hash & (shard_count - 1) = shard_index';
+COMMENT ON COLUMN tenant_scaling.shard_identity.shard_count IS 'the number of shards, a power of two';
+COMMENT ON INDEX tenant_scaling.shard_identity_pkey IS 'the key of the one row';
+COMMENT ON COLUMN tenant_scaling.tiers.tier IS 'the tier''s name, 1 to 63 characters';
+COMMENT ON COLUMN tenant_scaling.tiers.description IS 'what the tier is for, free text';
+COMMENT ON INDEX tenant_scaling.tiers_pkey IS 'tiers by name';
+COMMENT ON INDEX tenant_scaling.tiers_tier_rank_key IS 'no two tiers share a rank';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.workload_type IS 'the workload type''s name, 1 to 63 characters';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.cpu IS 'base cpu cores';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.gpu IS 'base gpus';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.memory_gb IS 'base memory, GB';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.storage_gb IS 'base storage, GB';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.network_mbps IS 'base network bandwidth, Mbit/s';
+COMMENT ON INDEX tenant_scaling.workload_profiles_pkey IS 'profiles by workload type';
+COMMENT ON COLUMN tenant_scaling.tenant_roles.role_name IS 'a database role; current_tenant_id() looks current_user up here';
+COMMENT ON COLUMN tenant_scaling.tenant_roles.tenant_id IS 'the tenant the role acts for';
+COMMENT ON INDEX tenant_scaling.tenant_roles_pkey IS 'a role acts for one tenant at most';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.created_at IS 'when the configuration was created';
+COMMENT ON INDEX tenant_scaling.tenant_scaling_config_pkey IS 'one configuration per tenant';
+COMMENT ON INDEX tenant_scaling.idx_tenant_scaling_tier IS 'tenants by tier (the seed''s index)';
+COMMENT ON INDEX tenant_scaling.idx_tenant_scaling_auto IS 'tenants by auto_scaling_enabled (the seed''s index)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.distributed_training_enabled IS
+'whether the tenant trains on more than one worker; off caps its training workers at 1';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.worker_type IS
+'instance type of a training worker (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.gpu_per_worker IS
+'gpus of a training worker (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.network_bandwidth_mbps IS
+'network bandwidth for training, Mbit/s (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.checkpoint_frequency_minutes IS
+'minutes between training checkpoints (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.fault_tolerance_enabled IS
+'whether training is to be fault tolerant (the seed''s setting: stored, not read by the extension)';
+COMMENT ON INDEX tenant_scaling.tenant_training_config_pkey IS 'one training configuration per tenant';
+COMMENT ON COLUMN tenant_scaling.training_queue_stats.tenant_id IS 'the tenant whose queue was sampled';
+COMMENT ON COLUMN tenant_scaling.training_queue_stats.queue_size IS 'training jobs waiting in the queue';
+COMMENT ON COLUMN tenant_scaling.training_queue_stats.avg_wait_time_seconds IS 'average wait of the queued jobs, seconds';
+COMMENT ON COLUMN tenant_scaling.training_queue_stats.max_wait_time_seconds IS 'longest wait of a queued job, seconds';
+COMMENT ON INDEX tenant_scaling.training_queue_stats_tenant_time_idx IS 'a tenant''s samples, newest first';
+COMMENT ON INDEX tenant_scaling.training_queue_stats_time_idx IS 'samples by time, for retention (tenant_scaling.history_retention)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_workers.worker_id IS 'the worker''s id, as report_worker returns it';
+COMMENT ON COLUMN tenant_scaling.tenant_training_workers.tenant_id IS 'the worker''s tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_training_workers.created_at IS 'when the worker''s row was added';
+COMMENT ON COLUMN tenant_scaling.tenant_training_workers.updated_at IS 'kept by a trigger';
+COMMENT ON INDEX tenant_scaling.tenant_training_workers_pkey IS 'workers by id';
+COMMENT ON INDEX tenant_scaling.tenant_training_workers_tenant_status_idx IS 'a tenant''s workers by status';
+COMMENT ON SEQUENCE tenant_scaling.tenant_training_workers_worker_id_seq IS 'worker ids of tenant_training_workers (identity)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.queue_size IS 'queue_size of the newest queue sample';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.avg_wait_time_seconds IS
+'avg_wait_time_seconds of the newest queue sample, seconds';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.max_wait_time_seconds IS
+'max_wait_time_seconds of the newest queue sample, seconds';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.processing_rate_per_minute IS
+'processing_rate_per_minute of the newest queue sample, jobs per minute';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.active_workers IS 'the tenant''s workers with status active';
+COMMENT ON COLUMN tenant_scaling.tenant_training_inputs.provisioning_workers IS 'the tenant''s workers with status provisioning';
+COMMENT ON INDEX tenant_scaling.tenant_training_inputs_pkey IS 'one row per tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_training_state.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_training_state.desired_workers IS
+'training workers the last applied decision asked for; the next decision starts from it';
+COMMENT ON COLUMN tenant_scaling.tenant_training_state.last_scale_out_at IS
+'when a decision last scaled the workers out (scale-out cooldown)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_state.last_scaled_at IS 'when a decision last changed the workers (scale-in cooldown)';
+COMMENT ON INDEX tenant_scaling.tenant_training_state_pkey IS 'one row per tenant';
+COMMENT ON COLUMN tenant_scaling.training_jobs.job_id IS 'the job''s id, as submit_training_job returns it';
+COMMENT ON COLUMN tenant_scaling.training_jobs.tenant_id IS 'the job''s tenant';
+COMMENT ON COLUMN tenant_scaling.training_jobs.workload_type IS 'a workload type of tenant_scaling.workload_profiles';
+COMMENT ON COLUMN tenant_scaling.training_jobs.model_size_gb IS
+'size of the model, GB; submit_training_job refuses one over the tenant''s max_model_size_gb';
+COMMENT ON COLUMN tenant_scaling.training_jobs.expected_duration_hours IS
+'how long the job is expected to run, hours; submit_training_job refuses one over the tenant''s max_training_duration_hours';
+COMMENT ON COLUMN tenant_scaling.training_jobs.submitted_at IS 'when the job was queued';
+COMMENT ON COLUMN tenant_scaling.training_jobs.started_at IS 'when start_next_training_job started it; NULL while queued';
+COMMENT ON COLUMN tenant_scaling.training_jobs.finished_at IS 'when finish_training_job ended it; NULL before';
+COMMENT ON INDEX tenant_scaling.training_jobs_pkey IS 'jobs by id';
+COMMENT ON INDEX tenant_scaling.training_jobs_queued_idx IS 'a tenant''s queued jobs, oldest first: the next one to start';
+COMMENT ON INDEX tenant_scaling.training_jobs_finished_idx IS
+'finished jobs by finish time: the jobs finished per minute of a queue sample';
+COMMENT ON SEQUENCE tenant_scaling.training_jobs_job_id_seq IS 'job ids of training_jobs (identity)';
+COMMENT ON COLUMN tenant_scaling.tenant_job_counts.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_job_counts.queued_jobs IS 'the tenant''s training_jobs with status queued';
+COMMENT ON COLUMN tenant_scaling.tenant_job_counts.running_jobs IS 'the tenant''s training_jobs with status running';
+COMMENT ON INDEX tenant_scaling.tenant_job_counts_pkey IS 'one row per tenant';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.tenant_id IS 'the endpoint''s tenant';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.min_replicas IS
+'fewest replicas a decision may ask for; 0 lets target tracking scale the endpoint to zero';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.max_replicas IS
+'most replicas a decision may ask for, and the most report_replicas accepts as running';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.created_at IS 'when the endpoint was added';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.updated_at IS 'kept by a trigger';
+COMMENT ON INDEX tenant_scaling.inference_endpoints_pkey IS 'endpoint ids are unique across tenants';
+COMMENT ON INDEX tenant_scaling.inference_endpoints_tenant_endpoint_key IS
+'a tenant''s endpoints: the key endpoint_metrics, endpoint_metrics_latest and endpoint_scaling_state refer to';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.endpoint_id IS 'the endpoint sampled';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.latency_p95_ms IS '95th percentile latency, milliseconds';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.requests_per_second IS 'requests per second to the whole endpoint';
+COMMENT ON INDEX tenant_scaling.endpoint_metrics_endpoint_time_idx IS 'an endpoint''s samples, newest first';
+COMMENT ON INDEX tenant_scaling.endpoint_metrics_time_idx IS 'samples by time, for retention (tenant_scaling.history_retention)';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.endpoint_id IS 'the endpoint';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.tenant_id IS 'the endpoint''s tenant';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.ts IS 'when the newest sample was taken';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.cpu_avg IS 'cpu_avg of the newest sample, percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.memory_avg IS 'memory_avg of the newest sample, percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.latency_p95_ms IS 'latency_p95_ms of the newest sample, milliseconds';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.requests_per_second IS
+'requests_per_second of the newest sample, requests per second';
+COMMENT ON INDEX tenant_scaling.endpoint_metrics_latest_pkey IS 'one row per endpoint, in the order a cycle reads endpoints';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.tenant_id IS 'the endpoint''s tenant';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.endpoint_id IS 'the endpoint';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.updated_at IS 'when a decision last wrote the row';
+COMMENT ON INDEX tenant_scaling.endpoint_scaling_state_pkey IS 'one row per endpoint';
+COMMENT ON COLUMN tenant_scaling.scaling_events.event_id IS 'the event''s id, the whole payload of its NOTIFY tenant_scaling';
+COMMENT ON COLUMN tenant_scaling.scaling_events.created_at IS 'when the decision or the change by hand was applied';
+COMMENT ON COLUMN tenant_scaling.scaling_events.tenant_id IS 'the tenant of the resource scaled';
+COMMENT ON COLUMN tenant_scaling.scaling_events.resource_kind IS
+'training (a tenant''s training workers) or inference (an endpoint''s replicas)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.action IS 'scale_out or scale_in';
+COMMENT ON COLUMN tenant_scaling.scaling_events.previous_count IS 'the desired workers or replicas before the change';
+COMMENT ON COLUMN tenant_scaling.scaling_events.new_count IS 'the desired workers or replicas the change set';
+COMMENT ON COLUMN tenant_scaling.scaling_events.reason IS
+'why: the decision''s reason (cpu_above_target, ...), or for a change by hand tenant_scaling.override_reason (else manual_override)';
+COMMENT ON INDEX tenant_scaling.scaling_events_pkey IS 'events by id: an actuator reads those after the last it saw';
+COMMENT ON INDEX tenant_scaling.scaling_events_tenant_time_idx IS 'a tenant''s events, newest first';
+COMMENT ON INDEX tenant_scaling.scaling_events_time_idx IS 'events by time, for retention (tenant_scaling.history_retention)';
+COMMENT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq IS 'event ids of scaling_events (identity)';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.run_id IS 'the run''s id; scaling_events.run_id refers to it';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.started_at IS 'when the cycle started (clock time)';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.finished_at IS 'when it ended; NULL while running';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.tenants_evaluated IS 'auto-scaling tenants the cycle decided for';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.training_decisions IS 'training worker decisions applied';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.inference_decisions IS 'inference replica decisions applied';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.errors IS
+'tenants whose rules could not be read and decisions that failed to apply, each named in failed_tenants';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.cost_view_refreshed IS 'whether the cycle refreshed tenant_cost_optimization';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.message IS 'why the run was skipped or failed; NULL for one that succeeded';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.duration IS 'finished_at - started_at (generated); NULL while running';
+COMMENT ON INDEX tenant_scaling.scheduler_runs_pkey IS 'runs by id';
+COMMENT ON INDEX tenant_scaling.scheduler_runs_started_idx IS 'runs by start time, for retention (tenant_scaling.history_retention)';
+COMMENT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq IS 'run ids of scheduler_runs (identity)';
+COMMENT ON COLUMN tenant_scaling.cycle_lock.singleton IS 'always true: the table holds one row';
+COMMENT ON INDEX tenant_scaling.cycle_lock_pkey IS 'the key of the one row';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.pause_id IS 'the pause''s id';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.tenant_id IS 'the tenant paused, or whose endpoint is paused';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.reason IS 'why, as given to pause_scaling; 1 to 1000 characters';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.paused_by IS 'the role (current_user) that paused it';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.paused_at IS 'when it was paused, or last paused again';
+COMMENT ON INDEX tenant_scaling.scaling_pauses_pkey IS 'pauses by id';
+COMMENT ON INDEX tenant_scaling.scaling_pauses_one_per_resource IS
+'one pause per tenant (endpoint_id NULL, nulls not distinct) and per endpoint';
+COMMENT ON SEQUENCE tenant_scaling.scaling_pauses_pause_id_seq IS 'pause ids of scaling_pauses (identity)';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.event_id IS 'the scaling_events row acknowledged';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.tenant_id IS 'the event''s tenant';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.status IS 'applied, failed or superseded';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.message IS 'what the actuator said of it, at most 1000 characters; NULL for nothing';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.acked_at IS 'when it was acknowledged (a later ack replaces it)';
+COMMENT ON INDEX tenant_scaling.scaling_event_acks_pkey IS 'one acknowledgement per event: a later one replaces it';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.resource_kind IS 'resource_kind of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.action IS 'action of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.reason IS 'reason of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.origin IS 'origin of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.events IS 'events of this kind, action, reason and origin that retention deleted';
+COMMENT ON INDEX tenant_scaling.pruned_event_totals_pkey IS 'one row per kind, action, reason and origin';
+COMMENT ON COLUMN tenant_scaling.pruned_run_totals.status IS 'status of the runs counted';
+COMMENT ON COLUMN tenant_scaling.pruned_run_totals.runs IS 'runs of this status that retention deleted';
+COMMENT ON COLUMN tenant_scaling.pruned_run_totals.seconds IS 'their total duration, seconds';
+COMMENT ON INDEX tenant_scaling.pruned_run_totals_pkey IS 'one row per status';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.usage_id IS 'the usage row''s id';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.tenant_id IS 'the tenant that used the resources';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.scaling_tier IS 'the tenant''s tier for this usage; the cost view groups by it';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.usage_date IS 'the day of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.cpu_hours IS 'cpu used, cpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.gpu_hours IS 'gpu used, gpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.storage_gb_days IS 'storage used, GB-days';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.network_gb IS 'network traffic, GB';
+COMMENT ON INDEX tenant_scaling.tenant_resource_usage_pkey IS 'usage rows by id';
+COMMENT ON INDEX tenant_scaling.tenant_resource_usage_tenant_date_idx IS 'a tenant''s usage by date';
+COMMENT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq IS 'usage ids of tenant_resource_usage (identity)';
+COMMENT ON COLUMN tenant_scaling.resource_prices.resource IS 'cpu_hour, gpu_hour, storage_gb_day or network_gb';
+COMMENT ON COLUMN tenant_scaling.resource_prices.unit_price IS 'price of one unit of the resource, in currency';
+COMMENT ON COLUMN tenant_scaling.resource_prices.currency IS 'currency of unit_price; the cost view adds prices without converting';
+COMMENT ON INDEX tenant_scaling.resource_prices_pkey IS 'one price per resource';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.scaling_tier IS 'the scaling_tier of the usage summed';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.usage_rows IS 'usage rows summed';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_cpu_hours IS 'sum of cpu_hours, cpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_gpu_hours IS 'sum of gpu_hours, gpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_storage IS 'sum of storage_gb_days, GB-days';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_network IS 'sum of network_gb, GB';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.cpu_util_sum IS 'sum of the cpu_utilization values given; NULL when none was';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.cpu_util_count IS 'usage rows with a cpu_utilization';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.memory_util_sum IS 'sum of the memory_utilization values given; NULL when none was';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.memory_util_count IS 'usage rows with a memory_utilization';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.avg_cpu_util IS
+'cpu_util_sum / cpu_util_count, as avg(cpu_utilization) computes it, 0..1; NULL when none was given';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.avg_memory_util IS
+'memory_util_sum / memory_util_count, as avg(memory_utilization) computes it, 0..1; NULL when none was given';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.distinct_training_jobs IS 'distinct training_jobs values of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.distinct_inference_endpoints IS 'distinct inference_endpoints values of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.first_usage_date IS 'the earliest usage_date';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.last_usage_date IS 'the latest usage_date';
+COMMENT ON INDEX tenant_scaling.tenant_usage_totals_pkey IS 'one row per tenant and tier';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.scaling_tier IS 'the scaling_tier of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.kind IS 'j: a training job, e: an inference endpoint';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.value IS 'a training_jobs (as text) or inference_endpoints value of the usage';
+COMMENT ON INDEX tenant_scaling.tenant_usage_distinct_pkey IS
+'each value once per tenant, tier and kind: an insert that conflicts is a value seen before';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.scaling_tier IS 'the scaling_tier of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_cpu_hours IS 'cpu used, cpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_gpu_hours IS 'gpu used, gpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_storage IS 'storage used, GB-days';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_network IS 'network traffic, GB';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.avg_cpu_util IS 'average cpu_utilization, 0..1';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.avg_memory_util IS 'average memory_utilization, 0..1';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.training_jobs_count IS 'distinct training jobs of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.inference_endpoints_count IS 'distinct inference endpoints of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.provisioning_status IS
+'over_provisioned (average cpu and memory below 0.4), under_provisioned (both above 0.8), else appropriately_provisioned';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_cost IS 'the usage at the resource_prices of the last refresh, in their currency';
+COMMENT ON INDEX tenant_scaling.tenant_cost_optimization_key IS 'one row per tenant and tier, which REFRESH ... CONCURRENTLY needs';

@@ -19,6 +19,8 @@ END
 $$;
 
 GRANT USAGE ON SCHEMA tenant_scaling TO PUBLIC;
+COMMENT ON SCHEMA tenant_scaling IS
+'the objects of the extension tenant_scaling: per-tenant tiers, quotas and scaling decisions for training workers and inference replicas';
 
 -- Row-level security on a table of tenant rows: a tenant's own rows, and every
 -- row for operators.

@@ -23,6 +23,11 @@ CREATE TABLE tenant_scaling.shard_identity (
 );
 COMMENT ON TABLE tenant_scaling.shard_identity IS
 'which shard this database is, when tenants are sharded (one row); empty on a single server';
+COMMENT ON COLUMN tenant_scaling.shard_identity.singleton IS 'always true: the table holds at most one row';
+COMMENT ON COLUMN tenant_scaling.shard_identity.shard_index IS
+'this shard''s index, 0 to shard_count - 1: it holds the tenants with tenant_hash & (shard_count - 1) = shard_index';
+COMMENT ON COLUMN tenant_scaling.shard_identity.shard_count IS 'the number of shards, a power of two';
+COMMENT ON INDEX tenant_scaling.shard_identity_pkey IS 'the key of the one row';
 GRANT SELECT ON tenant_scaling.shard_identity TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.shard_identity TO tenant_scaling_admin;
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.shard_identity', '');

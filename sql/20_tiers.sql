@@ -16,6 +16,7 @@ CREATE TABLE tenant_scaling.tiers (
 );
 COMMENT ON TABLE tenant_scaling.tiers IS
 'scaling tiers: the resource multiplier and default cpu and gpu caps of each tier';
+COMMENT ON COLUMN tenant_scaling.tiers.tier IS 'the tier''s name, 1 to 63 characters';
 COMMENT ON COLUMN tenant_scaling.tiers.tier_rank IS 'order of the tiers, smallest first';
 COMMENT ON COLUMN tenant_scaling.tiers.resource_multiplier IS
 'allocate_resources multiplies a workload''s base requirements by this, then truncates';
@@ -23,6 +24,9 @@ COMMENT ON COLUMN tenant_scaling.tiers.max_cpu IS 'cpu cores cap of a tenant of 
 COMMENT ON COLUMN tenant_scaling.tiers.max_gpu IS 'gpu cap of a tenant of this tier without its own max_gpu';
 COMMENT ON COLUMN tenant_scaling.tiers.max_queued_jobs IS
 'training jobs a tenant of this tier may have queued at once, without its own max_queued_jobs';
+COMMENT ON COLUMN tenant_scaling.tiers.description IS 'what the tier is for, free text';
+COMMENT ON INDEX tenant_scaling.tiers_pkey IS 'tiers by name';
+COMMENT ON INDEX tenant_scaling.tiers_tier_rank_key IS 'no two tiers share a rank';
 
 INSERT INTO tenant_scaling.tiers (tier, tier_rank, resource_multiplier, max_cpu, max_gpu, description, max_queued_jobs)
 VALUES
@@ -47,6 +51,13 @@ CREATE TABLE tenant_scaling.workload_profiles (
 );
 COMMENT ON TABLE tenant_scaling.workload_profiles IS
 'base resource requirements of each workload type, before the tier multiplier';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.workload_type IS 'the workload type''s name, 1 to 63 characters';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.cpu IS 'base cpu cores';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.gpu IS 'base gpus';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.memory_gb IS 'base memory, GB';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.storage_gb IS 'base storage, GB';
+COMMENT ON COLUMN tenant_scaling.workload_profiles.network_mbps IS 'base network bandwidth, Mbit/s';
+COMMENT ON INDEX tenant_scaling.workload_profiles_pkey IS 'profiles by workload type';
 
 INSERT INTO tenant_scaling.workload_profiles VALUES
     ('training_small', 4, 1, 16, 100, 100),

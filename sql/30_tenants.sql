@@ -9,6 +9,9 @@ CREATE TABLE tenant_scaling.tenant_roles (
 );
 COMMENT ON TABLE tenant_scaling.tenant_roles IS
 'which database role acts for which tenant; row-level security shows a mapped role only its tenant''s rows';
+COMMENT ON COLUMN tenant_scaling.tenant_roles.role_name IS 'a database role; current_tenant_id() looks current_user up here';
+COMMENT ON COLUMN tenant_scaling.tenant_roles.tenant_id IS 'the tenant the role acts for';
+COMMENT ON INDEX tenant_scaling.tenant_roles_pkey IS 'a role acts for one tenant at most';
 ALTER TABLE tenant_scaling.tenant_roles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_mapping ON tenant_scaling.tenant_roles TO PUBLIC USING (role_name = current_user);
 CREATE POLICY operator_rows ON tenant_scaling.tenant_roles TO tenant_scaling_admin USING (true) WITH CHECK (true);
@@ -56,6 +59,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.tenant_scaling_config TO 
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_scaling_config', '');
 COMMENT ON TABLE tenant_scaling.tenant_scaling_config IS
 'what each tenant may use: tier, job limits, auto-scaling switch and scaling_rules overrides';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.tenant_id IS 'the tenant';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.scaling_tier IS 'a tier of tenant_scaling.tiers';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_concurrent_jobs IS 'training jobs the tenant may run at once';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_model_size_gb IS 'largest model a training job may have';
@@ -63,11 +67,15 @@ COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_training_duration_hou
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.auto_scaling_enabled IS 'whether the scheduler scales this tenant';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.scaling_rules IS
 'per-tenant threshold overrides ({"training": {...}, "inference": {...}}); validated on write';
+COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.created_at IS 'when the configuration was created';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.updated_at IS 'kept by a trigger';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_cpu IS 'cpu cores cap; NULL takes the tier''s';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_gpu IS 'gpu cap; NULL takes the tier''s';
 COMMENT ON COLUMN tenant_scaling.tenant_scaling_config.max_queued_jobs IS
 'training jobs the tenant may have queued at once; NULL takes the tier''s';
+COMMENT ON INDEX tenant_scaling.tenant_scaling_config_pkey IS 'one configuration per tenant';
+COMMENT ON INDEX tenant_scaling.idx_tenant_scaling_tier IS 'tenants by tier (the seed''s index)';
+COMMENT ON INDEX tenant_scaling.idx_tenant_scaling_auto IS 'tenants by auto_scaling_enabled (the seed''s index)';
 
 CREATE TABLE tenant_scaling.tenant_training_config (
     tenant_id uuid PRIMARY KEY,
@@ -88,8 +96,22 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.tenant_training_config TO
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_training_config', '');
 COMMENT ON TABLE tenant_scaling.tenant_training_config IS
 'distributed training settings of a tenant; bounds its training workers';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.distributed_training_enabled IS
+'whether the tenant trains on more than one worker; off caps its training workers at 1';
 COMMENT ON COLUMN tenant_scaling.tenant_training_config.max_workers IS
 'worker ceiling when distributed_training_enabled; otherwise the ceiling is 1';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.worker_type IS
+'instance type of a training worker (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.gpu_per_worker IS
+'gpus of a training worker (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.network_bandwidth_mbps IS
+'network bandwidth for training, Mbit/s (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.checkpoint_frequency_minutes IS
+'minutes between training checkpoints (the seed''s setting: stored, not read by the extension)';
+COMMENT ON COLUMN tenant_scaling.tenant_training_config.fault_tolerance_enabled IS
+'whether training is to be fault tolerant (the seed''s setting: stored, not read by the extension)';
+COMMENT ON INDEX tenant_scaling.tenant_training_config_pkey IS 'one training configuration per tenant';
 
 -- Writing a tenant's configuration through the proxy: an upsert the proxy routes.
 CREATE FUNCTION tenant_scaling.set_tenant_config(tenant_id uuid, scaling_tier text,

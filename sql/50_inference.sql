@@ -35,14 +35,24 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.inference_endpoints',
 COMMENT ON TABLE tenant_scaling.inference_endpoints IS
 'inference endpoints of each tenant: replicas running, replicas wanted, bounds and target request rate';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.endpoint_id IS 'the endpoint''s name, 1 to 253 characters';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.tenant_id IS 'the endpoint''s tenant';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.current_replicas IS 'replicas running, as the actuator reports them';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.desired_replicas IS
 'replicas the last applied decision asked for; the next decision starts from it';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.min_replicas IS
+'fewest replicas a decision may ask for; 0 lets target tracking scale the endpoint to zero';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.max_replicas IS
+'most replicas a decision may ask for, and the most report_replicas accepts as running';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.target_rps IS 'requests per second one endpoint is sized for';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.replica_capacity_rps IS
 'requests per second one replica serves at 100 % cpu, for target tracking; NULL: estimated from the endpoint''s samples';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scale_out_at IS 'when a decision last scaled it out (scale-out cooldown)';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scaled_at IS 'when a decision last changed it (scale-in cooldown)';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.created_at IS 'when the endpoint was added';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.updated_at IS 'kept by a trigger';
+COMMENT ON INDEX tenant_scaling.inference_endpoints_pkey IS 'endpoint ids are unique across tenants';
+COMMENT ON INDEX tenant_scaling.inference_endpoints_tenant_endpoint_key IS
+'a tenant''s endpoints: the key endpoint_metrics, endpoint_metrics_latest and endpoint_scaling_state refer to';
 
 CREATE TABLE tenant_scaling.endpoint_metrics (
     endpoint_id text NOT NULL,
@@ -69,11 +79,16 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.endpoint_metrics TO tenan
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics', '');
 COMMENT ON TABLE tenant_scaling.endpoint_metrics IS
 'time series of endpoint metrics; the newest sample within tenant_scaling.metrics_max_age drives inference scaling';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.endpoint_id IS 'the endpoint sampled';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.ts IS
 'when the sample was taken; at most tenant_scaling.max_clock_skew ahead of the server''s clock';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.cpu_avg IS 'percent, 0-100';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.memory_avg IS 'percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.latency_p95_ms IS '95th percentile latency, milliseconds';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.requests_per_second IS 'requests per second to the whole endpoint';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS 'the endpoint''s tenant; must match inference_endpoints';
+COMMENT ON INDEX tenant_scaling.endpoint_metrics_endpoint_time_idx IS 'an endpoint''s samples, newest first';
+COMMENT ON INDEX tenant_scaling.endpoint_metrics_time_idx IS 'samples by time, for retention (tenant_scaling.history_retention)';
 
 -- Derived, per endpoint, kept by the statement triggers on endpoint_metrics
 CREATE TABLE tenant_scaling.endpoint_metrics_latest (
@@ -94,6 +109,15 @@ GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.endpoint_metrics_latest IS
 'the newest endpoint_metrics row of each endpoint, kept by triggers on endpoint_metrics';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.endpoint_id IS 'the endpoint';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.tenant_id IS 'the endpoint''s tenant';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.ts IS 'when the newest sample was taken';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.cpu_avg IS 'cpu_avg of the newest sample, percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.memory_avg IS 'memory_avg of the newest sample, percent, 0-100';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.latency_p95_ms IS 'latency_p95_ms of the newest sample, milliseconds';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.requests_per_second IS
+'requests_per_second of the newest sample, requests per second';
+COMMENT ON INDEX tenant_scaling.endpoint_metrics_latest_pkey IS 'one row per endpoint, in the order a cycle reads endpoints';
 
 -- Derived, per endpoint: what target tracking keeps between decisions,
 -- written by the cycle and scale_inference_endpoint while they hold the
@@ -116,9 +140,13 @@ GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.endpoint_scaling_state IS
 'what target tracking keeps of each endpoint between decisions: its capacity estimate and stabilization window';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.tenant_id IS 'the endpoint''s tenant';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.endpoint_id IS 'the endpoint';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_rps IS
 'estimated requests per second of one replica at 100 % cpu, from samples with cpu between 10 % and 85 %';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_samples IS 'samples the estimate was learnt from';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_sampled_at IS 'the time of the last sample learnt: each is learnt once';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.recommendations IS
 'the stabilization window: since when the recommendations have been below (down) or above (up) the desired count, and those that can still decide';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.updated_at IS 'when a decision last wrote the row';
+COMMENT ON INDEX tenant_scaling.endpoint_scaling_state_pkey IS 'one row per endpoint';

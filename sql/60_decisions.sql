@@ -61,11 +61,25 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events_event_id_seq', '');
 COMMENT ON TABLE tenant_scaling.scaling_events IS
 'append-only audit of every applied scaling decision, with the reason and the inputs it used';
+COMMENT ON COLUMN tenant_scaling.scaling_events.event_id IS 'the event''s id, the whole payload of its NOTIFY tenant_scaling';
+COMMENT ON COLUMN tenant_scaling.scaling_events.created_at IS 'when the decision or the change by hand was applied';
+COMMENT ON COLUMN tenant_scaling.scaling_events.tenant_id IS 'the tenant of the resource scaled';
+COMMENT ON COLUMN tenant_scaling.scaling_events.resource_kind IS
+'training (a tenant''s training workers) or inference (an endpoint''s replicas)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS 'the endpoint_id, or the tenant id for training workers';
+COMMENT ON COLUMN tenant_scaling.scaling_events.action IS 'scale_out or scale_in';
+COMMENT ON COLUMN tenant_scaling.scaling_events.previous_count IS 'the desired workers or replicas before the change';
+COMMENT ON COLUMN tenant_scaling.scaling_events.new_count IS 'the desired workers or replicas the change set';
+COMMENT ON COLUMN tenant_scaling.scaling_events.reason IS
+'why: the decision''s reason (cpu_above_target, ...), or for a change by hand tenant_scaling.override_reason (else manual_override)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decision read (metrics, queue sample, counts, bounds)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS
 'worker (the scheduler), sql (run_scaling_cycle called directly, as its run) or manual (scale_inference_endpoint)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the scheduler_runs row of the cycle that applied it';
+COMMENT ON INDEX tenant_scaling.scaling_events_pkey IS 'events by id: an actuator reads those after the last it saw';
+COMMENT ON INDEX tenant_scaling.scaling_events_tenant_time_idx IS 'a tenant''s events, newest first';
+COMMENT ON INDEX tenant_scaling.scaling_events_time_idx IS 'events by time, for retention (tenant_scaling.history_retention)';
+COMMENT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq IS 'event ids of scaling_events (identity)';
 
 -- scheduler_runs spans tenants: operators only (no grant to PUBLIC)
 CREATE TABLE tenant_scaling.scheduler_runs (
@@ -92,15 +106,29 @@ GRANT SELECT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq TO tenant_scal
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs_run_id_seq', '');
 COMMENT ON TABLE tenant_scaling.scheduler_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.run_id IS 'the run''s id; scaling_events.run_id refers to it';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.started_at IS 'when the cycle started (clock time)';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.finished_at IS 'when it ended; NULL while running';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.status IS
 'running, succeeded, failed (an error, or the scheduler stopped mid-run) or skipped (another cycle was running)';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.origin IS 'worker (the background worker) or sql (run_scaling_cycle called directly)';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.tenants_evaluated IS 'auto-scaling tenants the cycle decided for';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.training_decisions IS 'training worker decisions applied';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.inference_decisions IS 'inference replica decisions applied';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.errors IS
+'tenants whose rules could not be read and decisions that failed to apply, each named in failed_tenants';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.not_scaled IS
 'decisions that changed nothing, counted by reason (cooldowns, bounds, no recent metrics, within target, '
 'locked: a row another transaction held); queue_sample_locked counts queue samples skipped for the same reason';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.failed_tenants IS
 'tenants skipped because applying their decisions raised an error: [{"tenant_id": ..., "error": ...}]';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.pruned_rows IS 'history rows older than tenant_scaling.history_retention deleted';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.cost_view_refreshed IS 'whether the cycle refreshed tenant_cost_optimization';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.message IS 'why the run was skipped or failed; NULL for one that succeeded';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.duration IS 'finished_at - started_at (generated); NULL while running';
+COMMENT ON INDEX tenant_scaling.scheduler_runs_pkey IS 'runs by id';
+COMMENT ON INDEX tenant_scaling.scheduler_runs_started_idx IS 'runs by start time, for retention (tenant_scaling.history_retention)';
+COMMENT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq IS 'run ids of scheduler_runs (identity)';
 
 -- worker_runs, its name before 0.2.0, for whatever reads it by that name
 -- ("worker" is a training worker; the run history is the scheduler's)
@@ -117,6 +145,8 @@ CREATE TABLE tenant_scaling.cycle_lock (
 INSERT INTO tenant_scaling.cycle_lock VALUES (true);
 COMMENT ON TABLE tenant_scaling.cycle_lock IS
 'one row, locked by the scaling cycle that runs (only the extension''s owner may lock it)';
+COMMENT ON COLUMN tenant_scaling.cycle_lock.singleton IS 'always true: the table holds one row';
+COMMENT ON INDEX tenant_scaling.cycle_lock_pkey IS 'the key of the one row';
 
 -- Applying decisions: the writes are the extension owner's (README, Security)
 CREATE FUNCTION tenant_scaling.scale_inference_endpoint(tenant_id uuid, endpoint_id text)

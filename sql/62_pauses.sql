@@ -22,8 +22,17 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_pauses', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_pauses_pause_id_seq', '');
 COMMENT ON TABLE tenant_scaling.scaling_pauses IS
 'scaling stopped by an operator: a whole tenant (endpoint_id NULL) or one endpoint, until resumed or until a time';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.pause_id IS 'the pause''s id';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.tenant_id IS 'the tenant paused, or whose endpoint is paused';
 COMMENT ON COLUMN tenant_scaling.scaling_pauses.endpoint_id IS 'the endpoint paused; NULL pauses every resource of the tenant';
 COMMENT ON COLUMN tenant_scaling.scaling_pauses.until IS 'when the pause ends by itself; NULL lasts until resume_scaling';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.reason IS 'why, as given to pause_scaling; 1 to 1000 characters';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.paused_by IS 'the role (current_user) that paused it';
+COMMENT ON COLUMN tenant_scaling.scaling_pauses.paused_at IS 'when it was paused, or last paused again';
+COMMENT ON INDEX tenant_scaling.scaling_pauses_pkey IS 'pauses by id';
+COMMENT ON INDEX tenant_scaling.scaling_pauses_one_per_resource IS
+'one pause per tenant (endpoint_id NULL, nulls not distinct) and per endpoint';
+COMMENT ON SEQUENCE tenant_scaling.scaling_pauses_pause_id_seq IS 'pause ids of scaling_pauses (identity)';
 
 CREATE FUNCTION tenant_scaling.pause_scaling(tenant_id uuid, endpoint_id text DEFAULT NULL,
                                              until timestamptz DEFAULT NULL, reason text DEFAULT 'paused by an operator')

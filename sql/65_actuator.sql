@@ -45,7 +45,13 @@ GRANT SELECT ON tenant_scaling.scaling_event_acks TO tenant_scaling_actuator;
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_event_acks', '');
 COMMENT ON TABLE tenant_scaling.scaling_event_acks IS
 'what the actuator reported of each event it carried out (ack_event): applied, failed or superseded';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.event_id IS 'the scaling_events row acknowledged';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.tenant_id IS 'the event''s tenant';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.status IS 'applied, failed or superseded';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.message IS 'what the actuator said of it, at most 1000 characters; NULL for nothing';
+COMMENT ON COLUMN tenant_scaling.scaling_event_acks.acked_at IS 'when it was acknowledged (a later ack replaces it)';
 COMMENT ON COLUMN tenant_scaling.scaling_event_acks.acked_by IS 'the login (session user) that acknowledged it';
+COMMENT ON INDEX tenant_scaling.scaling_event_acks_pkey IS 'one acknowledgement per event: a later one replaces it';
 
 -- The three reports run as the extension's owner, since the actuator holds
 -- no write privilege: they are executable only by the actuator and operator

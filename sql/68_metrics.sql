@@ -19,6 +19,12 @@ GRANT SELECT ON tenant_scaling.pruned_event_totals TO tenant_scaling_admin;
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.pruned_event_totals', '');
 COMMENT ON TABLE tenant_scaling.pruned_event_totals IS
 'scaling_events that retention deleted, counted by kind, action, reason and origin';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.resource_kind IS 'resource_kind of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.action IS 'action of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.reason IS 'reason of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.origin IS 'origin of the events counted';
+COMMENT ON COLUMN tenant_scaling.pruned_event_totals.events IS 'events of this kind, action, reason and origin that retention deleted';
+COMMENT ON INDEX tenant_scaling.pruned_event_totals_pkey IS 'one row per kind, action, reason and origin';
 
 CREATE TABLE tenant_scaling.pruned_run_totals (
     status text PRIMARY KEY,
@@ -30,8 +36,12 @@ GRANT SELECT ON tenant_scaling.pruned_run_totals TO tenant_scaling_admin;
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.pruned_run_totals', '');
 COMMENT ON TABLE tenant_scaling.pruned_run_totals IS
 'scheduler_runs that retention deleted, counted by status, with their duration and its histogram';
+COMMENT ON COLUMN tenant_scaling.pruned_run_totals.status IS 'status of the runs counted';
+COMMENT ON COLUMN tenant_scaling.pruned_run_totals.runs IS 'runs of this status that retention deleted';
+COMMENT ON COLUMN tenant_scaling.pruned_run_totals.seconds IS 'their total duration, seconds';
 COMMENT ON COLUMN tenant_scaling.pruned_run_totals.bucket_runs IS
 'runs that took at most each of cycle_duration_buckets() seconds, in its order';
+COMMENT ON INDEX tenant_scaling.pruned_run_totals_pkey IS 'one row per status';
 
 CREATE FUNCTION tenant_scaling.cycle_duration_buckets() RETURNS float8[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -30,10 +30,21 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_resource_usage
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_resource_usage_usage_id_seq', '');
 COMMENT ON TABLE tenant_scaling.tenant_resource_usage IS
 'append-only ledger of resource usage: the seed''s cost view is built from running totals of it';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.usage_id IS 'the usage row''s id';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.tenant_id IS 'the tenant that used the resources';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.scaling_tier IS 'the tenant''s tier for this usage; the cost view groups by it';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.usage_date IS 'the day of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.cpu_hours IS 'cpu used, cpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.gpu_hours IS 'gpu used, gpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.storage_gb_days IS 'storage used, GB-days';
+COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.network_gb IS 'network traffic, GB';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.cpu_utilization IS 'fraction of the allocated cpu used, 0..1';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.memory_utilization IS 'fraction of the allocated memory used, 0..1';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.training_jobs IS 'the training job the usage belongs to, if any';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.inference_endpoints IS 'the inference endpoint the usage belongs to, if any';
+COMMENT ON INDEX tenant_scaling.tenant_resource_usage_pkey IS 'usage rows by id';
+COMMENT ON INDEX tenant_scaling.tenant_resource_usage_tenant_date_idx IS 'a tenant''s usage by date';
+COMMENT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq IS 'usage ids of tenant_resource_usage (identity)';
 
 CREATE TABLE tenant_scaling.resource_prices (
     resource text PRIMARY KEY
@@ -43,6 +54,10 @@ CREATE TABLE tenant_scaling.resource_prices (
     currency text NOT NULL DEFAULT 'USD'
 );
 COMMENT ON TABLE tenant_scaling.resource_prices IS 'unit prices the cost view multiplies usage by; operators edit them';
+COMMENT ON COLUMN tenant_scaling.resource_prices.resource IS 'cpu_hour, gpu_hour, storage_gb_day or network_gb';
+COMMENT ON COLUMN tenant_scaling.resource_prices.unit_price IS 'price of one unit of the resource, in currency';
+COMMENT ON COLUMN tenant_scaling.resource_prices.currency IS 'currency of unit_price; the cost view adds prices without converting';
+COMMENT ON INDEX tenant_scaling.resource_prices_pkey IS 'one price per resource';
 INSERT INTO tenant_scaling.resource_prices (resource, unit_price) VALUES
     ('cpu_hour', 0.048), ('gpu_hour', 2.48), ('storage_gb_day', 0.0033), ('network_gb', 0.09);
 CREATE TRIGGER resource_prices_merge_seed_row BEFORE INSERT ON tenant_scaling.resource_prices
@@ -81,6 +96,26 @@ GRANT SELECT ON tenant_scaling.tenant_usage_totals TO PUBLIC;
 GRANT SELECT ON tenant_scaling.tenant_usage_totals TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.tenant_usage_totals IS
 'running totals of tenant_resource_usage per tenant and tier, kept by triggers; the cost view reads these';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.scaling_tier IS 'the scaling_tier of the usage summed';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.usage_rows IS 'usage rows summed';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_cpu_hours IS 'sum of cpu_hours, cpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_gpu_hours IS 'sum of gpu_hours, gpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_storage IS 'sum of storage_gb_days, GB-days';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.total_network IS 'sum of network_gb, GB';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.cpu_util_sum IS 'sum of the cpu_utilization values given; NULL when none was';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.cpu_util_count IS 'usage rows with a cpu_utilization';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.memory_util_sum IS 'sum of the memory_utilization values given; NULL when none was';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.memory_util_count IS 'usage rows with a memory_utilization';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.avg_cpu_util IS
+'cpu_util_sum / cpu_util_count, as avg(cpu_utilization) computes it, 0..1; NULL when none was given';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.avg_memory_util IS
+'memory_util_sum / memory_util_count, as avg(memory_utilization) computes it, 0..1; NULL when none was given';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.distinct_training_jobs IS 'distinct training_jobs values of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.distinct_inference_endpoints IS 'distinct inference_endpoints values of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.first_usage_date IS 'the earliest usage_date';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.last_usage_date IS 'the latest usage_date';
+COMMENT ON INDEX tenant_scaling.tenant_usage_totals_pkey IS 'one row per tenant and tier';
 
 CREATE TABLE tenant_scaling.tenant_usage_distinct (
     tenant_id uuid NOT NULL,
@@ -94,6 +129,12 @@ GRANT SELECT ON tenant_scaling.tenant_usage_distinct TO PUBLIC;
 GRANT SELECT ON tenant_scaling.tenant_usage_distinct TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.tenant_usage_distinct IS
 'the distinct training jobs (j) and inference endpoints (e) of each tenant and tier''s usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.scaling_tier IS 'the scaling_tier of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.kind IS 'j: a training job, e: an inference endpoint';
+COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.value IS 'a training_jobs (as text) or inference_endpoints value of the usage';
+COMMENT ON INDEX tenant_scaling.tenant_usage_distinct_pkey IS
+'each value once per tenant, tier and kind: an insert that conflicts is a value seen before';
 
 CREATE FUNCTION tenant_scaling.maintain_usage_totals()
 RETURNS trigger
@@ -152,6 +193,20 @@ CREATE UNIQUE INDEX tenant_cost_optimization_key ON tenant_scaling.tenant_cost_o
 GRANT SELECT ON tenant_scaling.tenant_cost_optimization TO tenant_scaling_admin;
 COMMENT ON MATERIALIZED VIEW tenant_scaling.tenant_cost_optimization IS
 'the seed''s cost dashboard per tenant and tier, plus total_cost at current prices; refresh_cost_optimization_view() refreshes it';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.scaling_tier IS 'the scaling_tier of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_cpu_hours IS 'cpu used, cpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_gpu_hours IS 'gpu used, gpu hours';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_storage IS 'storage used, GB-days';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_network IS 'network traffic, GB';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.avg_cpu_util IS 'average cpu_utilization, 0..1';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.avg_memory_util IS 'average memory_utilization, 0..1';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.training_jobs_count IS 'distinct training jobs of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.inference_endpoints_count IS 'distinct inference endpoints of the usage';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.provisioning_status IS
+'over_provisioned (average cpu and memory below 0.4), under_provisioned (both above 0.8), else appropriately_provisioned';
+COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_cost IS 'the usage at the resource_prices of the last refresh, in their currency';
+COMMENT ON INDEX tenant_scaling.tenant_cost_optimization_key IS 'one row per tenant and tier, which REFRESH ... CONCURRENTLY needs';
 
 -- SECURITY DEFINER: only a materialized view's owner may refresh it, and
 -- operators (and the scheduler's cycles they run) refresh this one

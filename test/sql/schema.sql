@@ -14,6 +14,39 @@ FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'tenant_scaling'
 ORDER BY 1;
 
+-- every object of the extension has a comment (issue 14): its schema, its
+-- tables, views, materialized view and sequences, the indexes of its tables
+-- and materialized view, every column of those, its functions; none is listed
+WITH member AS (
+    SELECT d.classid, d.objid
+    FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+    WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname = 'tenant_scaling'
+), relation AS (
+    SELECT m.objid AS oid FROM member m WHERE m.classid = 'pg_class'::regclass
+    UNION
+    SELECT i.indexrelid FROM pg_index i JOIN member m ON m.classid = 'pg_class'::regclass AND m.objid = i.indrelid
+)
+SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
+                      WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index'
+                      WHEN 'I' THEN 'index' ELSE 'relation ' || c.relkind::text END AS kind,
+       c.oid::regclass::text AS object
+FROM relation r JOIN pg_class c ON c.oid = r.oid
+WHERE obj_description(c.oid, 'pg_class') IS NULL
+UNION ALL
+SELECT 'column', c.oid::regclass::text || '.' || quote_ident(a.attname)
+FROM relation r JOIN pg_class c ON c.oid = r.oid
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p', 'm') AND col_description(c.oid, a.attnum) IS NULL
+UNION ALL
+SELECT 'function', p.oid::regprocedure::text
+FROM member m JOIN pg_proc p ON p.oid = m.objid
+WHERE m.classid = 'pg_proc'::regclass AND obj_description(p.oid, 'pg_proc') IS NULL
+UNION ALL
+SELECT 'schema', n.nspname::text
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname = 'tenant_scaling' AND obj_description(n.oid, 'pg_namespace') IS NULL
+ORDER BY 1, 2;
+
 -- the seed's columns and defaults of tenant_scaling_config, in order, then ours
 SELECT attname, format_type(atttypid, atttypmod), attnotnull, pg_get_expr(d.adbin, d.adrelid) AS default
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
