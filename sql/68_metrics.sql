@@ -54,11 +54,13 @@ CREATE VIEW tenant_scaling.metrics_decisions AS
 SELECT resource_kind, action, reason, origin, sum(events)::bigint AS total
 FROM (SELECT resource_kind, action, reason, origin, events FROM tenant_scaling.pruned_event_totals
       UNION ALL
-      SELECT resource_kind, action, reason, origin, count(*) FROM tenant_scaling.scaling_events
-      GROUP BY resource_kind, action, reason, origin) d
+      -- an override's reason is an operator's free text: one label value for all of them
+      SELECT resource_kind, action, CASE WHEN inputs ? 'overridden_by' THEN 'override' ELSE reason END, origin,
+             count(*)
+      FROM tenant_scaling.scaling_events GROUP BY 1, 2, 3, 4) d
 GROUP BY resource_kind, action, reason, origin;
 COMMENT ON VIEW tenant_scaling.metrics_decisions IS
-'counter: applied decisions since the install, by kind, action, reason and origin (retention does not lower it)';
+'counter: applied decisions since the install, by kind, action, reason (override for a change by hand) and origin (retention does not lower it)';
 
 CREATE VIEW tenant_scaling.metrics_cycles AS
 SELECT status, sum(runs)::bigint AS runs, sum(seconds) AS duration_seconds

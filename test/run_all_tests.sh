@@ -77,7 +77,7 @@ tree_for_postgres() {
 	if [ -z "$TREE" ]; then
 		TREE="$WORK/tree"
 		mkdir -p "$TREE"
-		cp -r "$TS_ROOT/Makefile" "$TS_ROOT"/*.control "$TS_ROOT"/*.sql "$TS_ROOT/test" "$TREE/"
+		cp -r "$TS_ROOT/Makefile" "$TS_ROOT"/*.control "$TS_ROOT"/*.sql "$TS_ROOT/test" "$TS_ROOT/monitoring" "$TREE/"
 		chown -R postgres: "$TREE"
 	fi
 }

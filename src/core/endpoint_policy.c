@@ -31,6 +31,7 @@
 #define CAPACITY_WEIGHT 0.2		/* of a new sample in the running estimate */
 #define CAPACITY_STORE_CHANGE 0.02	/* a smaller move is not worth a write */
 #define CAPACITY_SAMPLES_CAP 1000000
+#define CAPACITY_REFRESH_SECONDS 600	/* a kept sample this old is replaced by any new one */
 
 /* the latency guard at most doubles the ready replicas in one decision */
 #define LATENCY_GUARD_FACTOR 2
@@ -76,8 +77,10 @@ ceil_ratio(double x)
 {
 	double		n;
 
-	if (!(x > 0))
+	if (!(x > 0))				/* NaN too */
 		return 0;
+	if (isinf(x))
+		return INT32_MAX;
 	n = ceil(x - x * RATIO_EPSILON);
 	return n >= (double) INT32_MAX ? INT32_MAX : (int32_t) n;
 }
@@ -182,6 +185,8 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 	if (cpu < CAPACITY_SAMPLE_CPU_MIN || cpu > CAPACITY_SAMPLE_CPU_MAX || !(rps > 0))
 		return false;
 	sample = rps / (obs->ready_replicas * cpu / 100.0);
+	if (!isfinite(sample) || !(sample > 0))
+		return false;
 	if (!estimate->known)
 	{
 		estimate->known = true;
@@ -191,9 +196,14 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 		return true;
 	}
 	next = estimate->rps_per_replica + CAPACITY_WEIGHT * (sample - estimate->rps_per_replica);
-	/* the first samples are all kept; then only a move worth a write */
+	/*
+	 * The first samples are all kept; then a move worth a write, or any move
+	 * once the last kept sample is CAPACITY_REFRESH_SECONDS old, so that small
+	 * moves add up instead of being lost.
+	 */
 	if (estimate->samples >= CAPACITY_MIN_SAMPLES &&
-		fabs(next - estimate->rps_per_replica) <= CAPACITY_STORE_CHANGE * estimate->rps_per_replica)
+		fabs(next - estimate->rps_per_replica) <= CAPACITY_STORE_CHANGE * estimate->rps_per_replica &&
+		obs->metrics_at_us - estimate->sampled_at_us < (int64_t) CAPACITY_REFRESH_SECONDS * US_PER_SECOND)
 		return false;
 	estimate->rps_per_replica = next;
 	estimate->sampled_at_us = obs->metrics_at_us;
@@ -259,7 +269,14 @@ window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t d
 		window_drop_head(window);
 	if (window->since_us > oldest)
 		return desired;
-	return window->replicas[0];
+	/*
+	 * Never past the desired count the other way: entries recorded before an
+	 * override moved it are still below (above) what they were, not a reason
+	 * to scale up (down).
+	 */
+	if (direction < 0)
+		return window->replicas[0] < desired ? window->replicas[0] : desired;
+	return window->replicas[0] > desired ? window->replicas[0] : desired;
 }
 
 static bool
@@ -310,9 +327,12 @@ changed_within(const EndpointObservation *obs, int32_t period_s, bool up)
 }
 
 /*
- * As the HPA: each policy allows a change relative to the count at the start
- * of its period (the desired count less what was added within it, or plus
- * what was removed); select_policy takes the most or the least permissive.
+ * As the HPA (calculateScaleUpLimitWithScalingRules and its scale-down
+ * twin): each policy allows a change relative to the count at the start of
+ * its period, the desired count less what was added and plus what was
+ * removed within it; up by pods or ceil(start x (1 + percent)), down by pods
+ * or floor(start x (1 - percent)); select_policy takes the most or the least
+ * permissive.
  */
 int32_t
 rate_limited(const InferenceRules *rules, const EndpointObservation *obs, int32_t target)
@@ -328,24 +348,22 @@ rate_limited(const InferenceRules *rules, const EndpointObservation *obs, int32_
 	for (i = 0; i < b->n_policies; i++)
 	{
 		const RateLimit *p = &b->policies[i];
-		int64_t		base,
-					l;
+		int64_t		start = desired - changed_within(obs, p->period_seconds, true)
+			+ changed_within(obs, p->period_seconds, false);
+		int64_t		l;
 		bool		more_permissive;
 
+		if (start < 0)
+			start = 0;
 		if (up)
 		{
-			base = desired - changed_within(obs, p->period_seconds, true);
-			if (base < 0)
-				base = 0;
-			l = p->kind == RATE_LIMIT_PODS ? base + p->value
-				: (base * (100 + p->value) + 99) / 100;
+			l = p->kind == RATE_LIMIT_PODS ? start + p->value : (start * (100 + p->value) + 99) / 100;
 			more_permissive = l > limit;
 		}
 		else
 		{
-			base = desired + changed_within(obs, p->period_seconds, false);
-			l = p->kind == RATE_LIMIT_PODS ? base - p->value
-				: p->value >= 100 ? 0 : (base * (100 - p->value) + 99) / 100;
+			l = p->kind == RATE_LIMIT_PODS ? start - p->value
+				: p->value >= 100 ? 0 : start * (100 - p->value) / 100;
 			if (l < 0)
 				l = 0;
 			more_permissive = l < limit;
@@ -542,8 +560,8 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 		{
 			int32_t		n = ceil_ratio_exact(ready, obs->latency_p95_ms.value, rules->latency_p95_high_ms);
 
-			if (n > ready * LATENCY_GUARD_FACTOR)
-				n = ready * LATENCY_GUARD_FACTOR;
+			if ((int64_t) n > (int64_t) ready * LATENCY_GUARD_FACTOR)
+				n = clamp64((int64_t) ready * LATENCY_GUARD_FACTOR);
 			p->latency_high = true;
 			if (out->explain)
 				snprintf(detail, sizeof(detail), "guard: ready x p95 / %.4g ms (%.3g), at most doubled",

@@ -610,12 +610,11 @@ parse_object(const char *path, const RuleTable *table, const cJSON *object, void
 	 * jsonb keeps them, so a document means the same to the C parser as to
 	 * SQL; the members are read in order, so the first wrong one is named.
 	 */
-	for (item = object->child ? object->child->prev : NULL; item != NULL;
-		 item = item == object->child ? NULL : item->prev)
+	cJSON_ArrayForEach(item, object)
 	{
 		const RuleKey *key = find_key(table->keys, item->string);
 
-		if (key != NULL && last[key - table->keys] == NULL)
+		if (key != NULL)
 			last[key - table->keys] = item;
 	}
 	cJSON_ArrayForEach(item, object)
@@ -694,12 +693,11 @@ parse_document(const cJSON *doc, ScalingRules *rules, RulesError *err)
 					"the document must be a JSON object");
 	}
 	/* as in parse_object: of a duplicate section the last counts */
-	for (item = doc->child ? doc->child->prev : NULL; item != NULL;
-		 item = item == doc->child ? NULL : item->prev)
+	cJSON_ArrayForEach(item, doc)
 	{
 		const RuleSection *section = find_section(item->string);
 
-		if (section != NULL && last[section - sections] == NULL)
+		if (section != NULL)
 			last[section - sections] = item;
 	}
 	cJSON_ArrayForEach(item, doc)

@@ -19,10 +19,12 @@ simulator_init(Simulator *sim, const InferenceRules *rules, const SimulationSett
 	endpoint_policy_state_init(&sim->state);
 	sim->ready = settings->initial_replicas;
 	sim->desired = settings->initial_replicas;
-	/* at most one batch per step of a cold start is still starting */
-	sim->starting_capacity = (int) (settings->cold_start_us / (settings->step_us > 0 ? settings->step_us : 1)) + 2;
-	if (sim->starting_capacity > 1 << 20)
-		sim->starting_capacity = 1 << 20;
+	/* at most one batch per step of a cold start is still starting; more share the last */
+	{
+		int64_t		batches = settings->cold_start_us / (settings->step_us > 0 ? settings->step_us : 1) + 2;
+
+		sim->starting_capacity = batches < 2 ? 2 : batches > (1 << 20) ? (1 << 20) : (int) batches;
+	}
 	sim->starting = malloc(sim->starting_capacity * sizeof(StartingBatch));
 	return sim->starting != NULL;
 }
@@ -119,7 +121,7 @@ resize(Simulator *sim, int64_t now_us, int32_t to)
 
 	if (delta > 0)
 	{
-		if (sim->n_starting == sim->starting_capacity)
+		if (sim->n_starting > 0 && sim->n_starting == sim->starting_capacity)
 		{
 			sim->starting[sim->n_starting - 1].count += delta;
 			sim->starting[sim->n_starting - 1].ready_at_us = now_us + sim->settings.cold_start_us;

@@ -299,7 +299,9 @@ prune_one(void *arg)
  * same statement, so the counters of the metrics views never go down; the
  * statement returns how many rows went.
  */
-#define EVENTS_GONE " RETURNING resource_kind, action, reason, origin"
+#define EVENTS_GONE \
+	" RETURNING resource_kind, action," \
+	" CASE WHEN inputs ? 'overridden_by' THEN 'override' ELSE reason END AS reason, origin"
 #define EVENTS_FOLDED \
 	", folded AS (INSERT INTO tenant_scaling.pruned_event_totals AS t" \
 	"             SELECT resource_kind, action, reason, origin, count(*) FROM gone" \

@@ -19,49 +19,70 @@
 #include "endpoint_state.h"
 #include "sql_support.h"
 
-static bool
-parse_time(const cJSON *item, int64_t *out)
+static int64_t
+parse_time(const char *text)
 {
-	if (!cJSON_IsString(item))
-		return false;
-	*out = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(item->valuestring),
+	return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(text),
 												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-	return true;
 }
 
-/* The window of the stored text; false (and an empty window) when it cannot be read. */
-static bool
+static char *
+time_text(const cJSON *item)
+{
+	return cJSON_IsString(item) ? pstrdup(item->valuestring) : NULL;
+}
+
+/*
+ * The window of the stored text; an empty one when it cannot be read. The
+ * texts are copied out and the cJSON tree freed before the timestamps are
+ * parsed, so an error there leaks nothing; counts are never negative.
+ */
+static void
 window_from_json(const char *json, RecommendationWindow *window)
 {
 	cJSON	   *doc = cJSON_Parse(json);
 	const cJSON *direction,
 			   *entry;
+	char	   *since = NULL;
+	char	   *at[WINDOW_MAX_ENTRIES];
+	int32_t		replicas[WINDOW_MAX_ENTRIES];
+	int			n = 0;
 	bool		ok;
+	int			i;
 
 	memset(window, 0, sizeof(*window));
 	if (doc == NULL)
-		return false;
+		return;
 	direction = cJSON_GetObjectItemCaseSensitive(doc, "direction");
-	ok = cJSON_IsString(direction) &&
-		parse_time(cJSON_GetObjectItemCaseSensitive(doc, "since"), &window->since_us);
+	since = time_text(cJSON_GetObjectItemCaseSensitive(doc, "since"));
+	ok = cJSON_IsString(direction) && since != NULL;
 	if (ok)
 		window->direction = strcmp(direction->valuestring, "down") == 0 ? -1 : 1;
 	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(doc, "entries"))
 	{
-		const cJSON *replicas = cJSON_GetObjectItemCaseSensitive(entry, "replicas");
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(entry, "replicas");
 
-		if (!ok || window->n == WINDOW_MAX_ENTRIES || !cJSON_IsNumber(replicas) ||
-			!parse_time(cJSON_GetObjectItemCaseSensitive(entry, "at"), &window->at_us[window->n]))
+		if (!ok || n == WINDOW_MAX_ENTRIES || !cJSON_IsNumber(count) ||
+			(at[n] = time_text(cJSON_GetObjectItemCaseSensitive(entry, "at"))) == NULL)
 		{
 			ok = false;
 			break;
 		}
-		window->replicas[window->n++] = replicas->valueint;
+		replicas[n++] = count->valuedouble < 0 ? 0 : count->valuedouble > INT32_MAX ? INT32_MAX : count->valueint;
 	}
 	cJSON_Delete(doc);
-	if (!ok || window->n == 0)
+	if (!ok || n == 0)
+	{
 		memset(window, 0, sizeof(*window));
-	return ok;
+		return;
+	}
+	window->since_us = parse_time(since);
+	for (i = 0; i < n; i++)
+	{
+		window->at_us[i] = parse_time(at[i]);
+		window->replicas[i] = replicas[i];
+	}
+	window->n = n;
 }
 
 void

@@ -14,7 +14,9 @@ VALUES ('met-1', '6e000000-0000-0000-0000-000000000001', 2, 2, 10),
 INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
 VALUES ('met-1', '6e000000-0000-0000-0000-000000000001', 95, 50, 90, 40);
 SELECT inference_decisions FROM run_scaling_cycle();
-SELECT * FROM metrics_decisions WHERE resource_kind = 'inference';
+-- a change by hand: its free-text reason is not a label value
+SELECT set_desired_replicas('6e000000-0000-0000-0000-000000000001', 'met-2', 5, 'launch of the new model');
+SELECT * FROM metrics_decisions WHERE resource_kind = 'inference' ORDER BY reason;
 SELECT status, runs, duration_seconds >= 0 AS timed FROM metrics_cycles;
 SELECT le, runs FROM metrics_cycle_duration WHERE le IN ('60', '+Inf');
 -- the actuator has not caught up: the gap, and an unacknowledged event
@@ -29,13 +31,13 @@ SELECT count(*) AS before FROM scaling_events \gset
 ALTER TABLE scaling_events DISABLE TRIGGER scaling_events_append_only;
 UPDATE scaling_events SET created_at = created_at - interval '30 days';
 ALTER TABLE scaling_events ENABLE TRIGGER scaling_events_append_only;
-SELECT total AS decisions_before FROM metrics_decisions WHERE resource_kind = 'inference' \gset
+SELECT sum(total) AS decisions_before FROM metrics_decisions WHERE resource_kind = 'inference' \gset
 SELECT runs AS cycles_before FROM metrics_cycles WHERE status = 'succeeded' \gset
 SELECT runs AS histogram_before FROM metrics_cycle_duration WHERE le = '+Inf' \gset
 SELECT inference_decisions FROM run_scaling_cycle();
 SELECT count(*) AS events_left FROM scaling_events WHERE created_at < now() - interval '7 days';
-SELECT events FROM pruned_event_totals WHERE resource_kind = 'inference';
-SELECT total = :decisions_before AS decisions_kept FROM metrics_decisions WHERE resource_kind = 'inference';
+SELECT reason, events FROM pruned_event_totals WHERE resource_kind = 'inference' ORDER BY reason;
+SELECT sum(total) = :decisions_before AS decisions_kept FROM metrics_decisions WHERE resource_kind = 'inference';
 SELECT runs = :cycles_before + 1 AS cycles_counted FROM metrics_cycles WHERE status = 'succeeded';
 SELECT runs = :histogram_before + 1 AS histogram_counted FROM metrics_cycle_duration WHERE le = '+Inf';
 SELECT status, runs, cardinality(bucket_runs) = cardinality(cycle_duration_buckets()) AS buckets

@@ -119,6 +119,14 @@ test_tolerance_and_proposals(void)
 	CHECK(decide(&r, &o).new_replicas == 4);	/* within tolerance */
 	o = observed(4, "60", NULL, "220");
 	CHECK(decide(&r, &o).new_replicas == 5);
+	/* an absurd request rate is bounded, not undefined */
+	o = observed(4, NULL, "1e400", NULL);
+	o.replica_capacity_rps = num("50");
+	d = decide(&r, &o);
+	CHECK(d.new_replicas == 40);	/* the rate limit: tenfold */
+	o = observed(2000000000, "60", NULL, "2000");
+	o.max_replicas = INT32_MAX;
+	CHECK(decide(&r, &o).new_replicas == INT32_MAX);	/* doubled past int32: saturated, not wrapped */
 	/* only memory: nothing to size from */
 	o = observed(4, NULL, NULL, NULL);
 	o.memory_avg = num("90");
@@ -212,6 +220,14 @@ test_windows(void)
 	CHECK(window_stabilize(&w, 14, 8, S(30), 30, 300) == 10);
 	/* the queue keeps only what can still decide */
 	CHECK(w.n == 2 && w.replicas[0] == 10 && w.replicas[1] == 14);
+	/* an override below a down window's entries never turns them into a scale-up */
+	memset(&w, 0, sizeof(w));
+	CHECK(window_stabilize(&w, 5, 8, S(0), 0, 300) == 8);
+	CHECK(window_stabilize(&w, 3, 4, S(200), 0, 300) == 4);
+	/* nor an override above an up window's entries into a scale-down */
+	memset(&w, 0, sizeof(w));
+	CHECK(window_stabilize(&w, 12, 8, S(0), 30, 300) == 8);
+	CHECK(window_stabilize(&w, 14, 13, S(20), 30, 300) == 13);
 	/* a full queue forgets its oldest */
 	memset(&w, 0, sizeof(w));
 	for (int i = 0; i < WINDOW_MAX_ENTRIES + 3; i++)
@@ -255,6 +271,20 @@ test_rate_limits(void)
 	CHECK(rate_limited(&r, &o, 1) == 5);	/* ceil(10 x 50 %) */
 	CHECK(rate_limited(&r, &o, 6) == 6);	/* a target within the limit is kept */
 	CHECK(rate_limit_longest_period(&r) == 60);
+	/* the HPA's period start counts both directions: 5 -> 10 within it, then pods 2 down allows 3 */
+	r = rules_of("{\"inference\": {\"behavior\": {\"scale_down\": {\"policies\": "
+				 "[{\"type\": \"pods\", \"value\": 2, \"period_seconds\": 60}]}}}}");
+	changes[0] = (ReplicaChange) {S(9990), 5, 10};
+	o.desired_replicas = 10;
+	o.changes = changes;
+	o.n_changes = 1;
+	CHECK(rate_limited(&r, &o, 1) == 3);
+	/* a percent scale-down rounds down, as the HPA's: 3 at 50 % goes to 1 */
+	r = rules_of("{\"inference\": {\"behavior\": {\"scale_down\": {\"policies\": "
+				 "[{\"type\": \"percent\", \"value\": 50, \"period_seconds\": 15}]}}}}");
+	o.desired_replicas = 3;
+	o.n_changes = 0;
+	CHECK(rate_limited(&r, &o, 0) == 1);
 }
 
 static void
@@ -311,6 +341,16 @@ test_capacity(void)
 	o = observed(4, "50", "120", NULL);
 	o.metrics_at_us += S(45);
 	CHECK(capacity_estimate_update(&e, &o) && e.rps_per_replica == 52 && e.samples == CAPACITY_MIN_SAMPLES + 1);
+	/* a small move is kept once the last kept sample is ten minutes old */
+	o = observed(4, "50", "104", NULL);
+	o.metrics_at_us = e.sampled_at_us + S(599);
+	CHECK(!capacity_estimate_update(&e, &o));
+	o.metrics_at_us = e.sampled_at_us + S(600);
+	CHECK(capacity_estimate_update(&e, &o) && e.rps_per_replica == 52);
+	/* an infinite sample teaches nothing */
+	o = observed(4, "50", "1e400", NULL);
+	o.metrics_at_us += S(1200);
+	CHECK(!capacity_estimate_update(&e, &o));
 }
 
 static void
@@ -345,6 +385,16 @@ test_simulator(void)
 	CHECK(step.desired_replicas > 4);
 	simulator_step(&sim, d50, &step);	/* 4 ready at 25 %: down to 2 */
 	CHECK(step.desired_replicas == 2 && sim.n_starting == 0 && sim.ready == 2);
+	simulator_free(&sim);
+
+	/* a cold start of 2^32 steps: the batches are capped, not wrapped */
+	settings.step_us = 1;
+	settings.cold_start_us = INT64_C(4294967294);
+	CHECK(simulator_init(&sim, &r, &settings));
+	CHECK(sim.starting_capacity == 1 << 20);
+	simulator_step(&sim, d400, &step);
+	simulator_step(&sim, d400, &step);
+	CHECK(step.desired_replicas > 4);
 	simulator_free(&sim);
 }
 
