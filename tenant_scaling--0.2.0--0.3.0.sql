@@ -501,3 +501,54 @@ COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.provisioning_status IS
 'over_provisioned (average cpu and memory below 0.4), under_provisioned (both above 0.8), else appropriately_provisioned';
 COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_cost IS 'the usage at the resource_prices of the last refresh, in their currency';
 COMMENT ON INDEX tenant_scaling.tenant_cost_optimization_key IS 'one row per tenant and tier, which REFRESH ... CONCURRENTLY needs';
+
+--------------------------------------------------------------------------
+-- The scheduler's role (issue 14): the worker runs each cycle as
+-- tenant_scaling_scheduler (tenant_scaling.role), with what a cycle needs
+--------------------------------------------------------------------------
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'tenant_scaling_scheduler') THEN
+        CREATE ROLE tenant_scaling_scheduler NOLOGIN;
+    END IF;
+END
+$$;
+
+CREATE FUNCTION pg_temp.scheduler_privileges() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+BEGIN
+    -- every tenant's rows: a policy of its own on each table under row-level security
+    FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
+              WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
+              ORDER BY c.relname
+    LOOP
+        EXECUTE format('CREATE POLICY scheduler_rows ON tenant_scaling.%I TO tenant_scaling_scheduler'
+                       ' USING (true) WITH CHECK (true)', t);
+    END LOOP;
+END
+$$;
+SELECT pg_temp.scheduler_privileges();
+DROP FUNCTION pg_temp.scheduler_privileges();
+
+GRANT SELECT ON ALL TABLES IN SCHEMA tenant_scaling TO tenant_scaling_scheduler;
+-- what a cycle writes: its runs, the queue samples, the decisions, the
+-- endpoints' state, retention, and the rows it locks (FOR UPDATE needs UPDATE)
+GRANT INSERT, UPDATE, DELETE ON tenant_scaling.scheduler_runs TO tenant_scaling_scheduler;
+GRANT UPDATE ON tenant_scaling.cycle_lock TO tenant_scaling_scheduler;
+GRANT INSERT, DELETE ON tenant_scaling.training_queue_stats TO tenant_scaling_scheduler;
+GRANT UPDATE ON tenant_scaling.tenant_training_inputs TO tenant_scaling_scheduler;
+GRANT INSERT, UPDATE ON tenant_scaling.tenant_training_state TO tenant_scaling_scheduler;
+GRANT UPDATE ON tenant_scaling.inference_endpoints TO tenant_scaling_scheduler;
+GRANT DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_scheduler;
+GRANT UPDATE ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_scheduler;
+GRANT INSERT, UPDATE ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_scheduler;
+GRANT INSERT, DELETE ON tenant_scaling.scaling_events TO tenant_scaling_scheduler;
+GRANT UPDATE ON tenant_scaling.scaling_event_acks TO tenant_scaling_scheduler;
+GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.pruned_run_totals
+    TO tenant_scaling_scheduler;
+GRANT USAGE ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq, tenant_scaling.scaling_events_event_id_seq
+    TO tenant_scaling_scheduler;
+GRANT EXECUTE ON FUNCTION tenant_scaling.refresh_cost_optimization_view() TO tenant_scaling_scheduler;

@@ -26,5 +26,6 @@ extern char *ts_override_reason;
 extern bool ts_scheduler_enabled;
 extern int	ts_naptime;					/* seconds between the starts of two cycles */
 extern char *ts_database;
+extern char *ts_scheduler_role;		/* the role cycles run as; empty: the superuser it connects as */
 
 #endif

@@ -27,6 +27,7 @@ int			ts_cycle_lock_timeout = 100;
 bool		ts_scheduler_enabled = true;
 int			ts_naptime = 15;
 char	   *ts_database = NULL;
+char	   *ts_scheduler_role = NULL;
 char	   *ts_override_reason = NULL;
 
 /* settings a session or the configuration file may change */
@@ -95,6 +96,12 @@ _PG_init(void)
 		return;
 	}
 
+	DefineCustomStringVariable("tenant_scaling.role",
+							   "Role the scheduler runs its cycles as.",
+							   "Empty: the bootstrap superuser it connects as. The extension creates the default, "
+							   "tenant_scaling_scheduler, with what a cycle needs.",
+							   &ts_scheduler_role, "tenant_scaling_scheduler",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("tenant_scaling.database",
 							   "Database the scheduler connects to.",
 							   "It must have the tenant_scaling extension installed.",

@@ -35,6 +35,7 @@
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -49,6 +50,8 @@ PGDLLEXPORT void ts_scheduler_main(Datum main_arg);
 
 static MemoryContext cycle_context = NULL;
 static bool reported_missing_extension = false;
+static bool reported_missing_role = false;
+static Oid	connected_user = InvalidOid;	/* the bootstrap superuser the worker connects as */
 static bool reported_restore = false;
 
 /* in shared memory: true from a connection attempt until it succeeded */
@@ -104,6 +107,35 @@ ts_register_scheduler(void)
 	shmem_startup_hook = scheduler_shmem_startup;
 }
 
+/*
+ * The role the cycles run as (tenant_scaling.role), for the transaction:
+ * false, said once, when it does not exist (the extension creates the
+ * default). An abort restores the connecting user; end_work does at commit.
+ */
+static bool
+become_scheduler_role(void)
+{
+	Oid			role;
+
+	if (ts_scheduler_role == NULL || ts_scheduler_role[0] == '\0')
+		return true;
+	role = get_role_oid(ts_scheduler_role, true);
+	if (!OidIsValid(role))
+	{
+		if (!reported_missing_role)
+			ereport(WARNING,
+					(errmsg("tenant_scaling scheduler: role \"%s\" does not exist; not scheduling", ts_scheduler_role),
+					 errhint("CREATE EXTENSION tenant_scaling creates it; or set tenant_scaling.role and reload.")));
+		reported_missing_role = true;
+		return false;
+	}
+	if (reported_missing_role)
+		ereport(LOG, (errmsg("tenant_scaling scheduler: role \"%s\" exists now; scheduling starts", ts_scheduler_role)));
+	reported_missing_role = false;
+	SetUserIdAndSecContext(role, SECURITY_LOCAL_USERID_CHANGE);
+	return true;
+}
+
 static void
 begin_work(const char *activity)
 {
@@ -114,9 +146,21 @@ begin_work(const char *activity)
 	pgstat_report_activity(STATE_RUNNING, activity);
 }
 
+/* The rest of a cycle's transactions run as the role too; it went away: an error, recorded. */
+static void
+begin_work_as_scheduler(const char *activity)
+{
+	begin_work(activity);
+	if (!become_scheduler_role())
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\" (tenant_scaling.role) does not exist", ts_scheduler_role)));
+}
+
 static void
 end_work(void)
 {
+	SetUserIdAndSecContext(connected_user, 0);
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -177,7 +221,8 @@ start_run(bool *first_run)
 	int64		run_id = 0;
 
 	begin_work("tenant_scaling: starting a cycle");
-	if (extension_ready() && !restore_in_progress())
+	/* what pg_stat_activity says of other sessions is read before leaving the superuser */
+	if (extension_ready() && !restore_in_progress() && become_scheduler_role())
 	{
 		if (*first_run)
 		{
@@ -205,7 +250,7 @@ record_run_failure(int64 run_id, const char *message)
 	{
 		CycleResult result;
 
-		begin_work("tenant_scaling: recording a failed cycle");
+		begin_work_as_scheduler("tenant_scaling: recording a failed cycle");
 		if (extension_ready())
 		{
 			cycle_result_init(&result);
@@ -234,7 +279,7 @@ sample_transaction(void)
 {
 	int			locked = 0;
 
-	begin_work("tenant_scaling: sampling training job queues");
+	begin_work_as_scheduler("tenant_scaling: sampling training job queues");
 	if (runs_try_cycle_lock())
 		ts_sample_job_queues(GetCurrentTimestamp(), &locked);
 	end_work();
@@ -247,7 +292,7 @@ cycle_transaction(int64 run_id, int samples_locked)
 {
 	CycleResult result;
 
-	begin_work("tenant_scaling: run_scaling_cycle");
+	begin_work_as_scheduler("tenant_scaling: run_scaling_cycle");
 	cycle_result_init(&result);
 	cycle_count_not_scaled_n(&result, "queue_sample_locked", samples_locked);
 	if (runs_try_cycle_lock())
@@ -348,6 +393,7 @@ ts_scheduler_main(Datum main_arg)
 	scheduler_shared->connecting = true;
 	BackgroundWorkerInitializeConnection(ts_database, NULL, 0);
 	scheduler_shared->connecting = false;
+	connected_user = GetUserId();
 	pgstat_report_appname("tenant_scaling scheduler");
 	/* as run_scaling_cycle's SET clause: no search_path of the database reaches the cycle's SQL */
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);

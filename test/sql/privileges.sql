@@ -44,3 +44,17 @@ SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer,
 
 -- row-level security: which roles each policy is for, on which tables
 SELECT tablename, policyname, roles, cmd FROM pg_policies WHERE schemaname = 'tenant_scaling' ORDER BY 1, 2;
+-- the scheduler's role: SELECT everywhere, and writes only where a cycle writes
+SELECT c.relname, string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS scheduler_writes
+FROM pg_class c, aclexplode(c.relacl) a
+WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND a.grantee = 'tenant_scaling_scheduler'::regrole
+  AND a.privilege_type <> 'SELECT'
+GROUP BY c.relname ORDER BY 1;
+SELECT count(*) FILTER (WHERE NOT has_table_privilege('tenant_scaling_scheduler', c.oid, 'SELECT')) AS unreadable
+FROM pg_class c WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'v', 'm');
+SELECT rolcanlogin, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolinherit
+FROM pg_roles WHERE rolname = 'tenant_scaling_scheduler';
+SELECT p.proname FROM pg_proc p
+WHERE p.pronamespace = 'tenant_scaling'::regnamespace AND has_function_privilege('tenant_scaling_scheduler', p.oid, 'EXECUTE')
+  AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
+ORDER BY 1;

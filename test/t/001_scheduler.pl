@@ -53,6 +53,45 @@ ok($node->poll_query_until('postgres',
 	"SELECT count(*) > 0 FROM tenant_scaling.scheduler_runs WHERE status = 'succeeded' AND origin = 'worker'"),
 	'the scheduler records its runs');
 
+# --- the cycles run as tenant_scaling.role (tenant_scaling_scheduler), not as the superuser
+$node->safe_psql('postgres', q{
+CREATE TABLE public.who_ran (who name, super boolean);
+GRANT INSERT ON public.who_ran TO PUBLIC;
+CREATE FUNCTION public.note_who() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.who_ran SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER note_who AFTER INSERT ON tenant_scaling.scheduler_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION public.note_who();
+});
+ok($node->poll_query_until('postgres', 'SELECT count(*) > 0 FROM public.who_ran'), 'a cycle ran after the probe');
+is($node->safe_psql('postgres', 'SELECT DISTINCT who || \' \' || super FROM public.who_ran'),
+	'tenant_scaling_scheduler false', 'the worker runs its cycles as tenant_scaling_scheduler, not a superuser');
+is($node->safe_psql('postgres', q{
+SELECT rolcanlogin OR rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb
+  FROM pg_roles WHERE rolname = 'tenant_scaling_scheduler'}), 'f',
+	'the role cannot log in and has no attribute beyond its grants');
+# a missing role: said once, and no cycle runs until it is back
+$node->safe_psql('postgres', "ALTER SYSTEM SET tenant_scaling.role = 'no_such_role'");
+$node->reload;
+sleep 3;
+my $runs_then = $node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
+sleep 3;
+is($node->safe_psql('postgres', 'SELECT count(*) FROM tenant_scaling.scheduler_runs'), $runs_then,
+	'with a missing role no cycle runs');
+my @missing = (slurp_file($node->logfile) =~ /role "no_such_role" does not exist; not scheduling/g);
+is(scalar @missing, 1, 'and the missing role is reported once');
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET tenant_scaling.role');
+$node->reload;
+ok($node->poll_query_until('postgres',
+	"SELECT count(*) > $runs_then FROM tenant_scaling.scheduler_runs"), 'back to the role, cycles run again');
+$node->safe_psql('postgres', q{
+DROP TRIGGER note_who ON tenant_scaling.scheduler_runs;
+DROP FUNCTION public.note_who();
+DROP TABLE public.who_ran;
+});
+
 # a LISTENing session hears each applied decision, with its payload
 my ($stdout, $stderr);
 $node->psql('postgres', q{
