@@ -6,6 +6,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('faults');
 $node->init;
@@ -96,9 +97,16 @@ $node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', $dum
 
 # a session named pg_restore: the scheduler pauses, and says so once
 $node->safe_psql('live', 'CREATE EXTENSION tenant_scaling');
-my $runs_before = $node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
 my $restorer = $node->background_psql('live', on_error_stop => 0);
 $restorer->query_safe("SET application_name = 'pg_restore'");
+# counted once the pause is logged: a cycle that started before the session connected may finish
+my $waited = 0;
+while (count_in_log(qr/pg_restore is connected to database "live"; pausing until it is done/) == 0 && $waited++ < 300)
+{
+	usleep(100_000);
+}
+$node->poll_query_until('live', "SELECT count(*) = 0 FROM tenant_scaling.scheduler_runs WHERE status = 'running'");
+my $runs_before = $node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.scheduler_runs');
 sleep 3;
 is($node->safe_psql('live', 'SELECT count(*) FROM tenant_scaling.scheduler_runs'), $runs_before,
 	'no cycle runs while pg_restore is connected');
