@@ -177,8 +177,14 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 				sample,
 				next;
 
+	/*
+	 * Only while the endpoint is settled (as many ready as desired): while
+	 * replicas start or stop, the sample may have been taken with another
+	 * ready count than the one reported now.
+	 */
 	if (!obs->has_metrics || !obs->cpu_avg.known || !obs->requests_per_second.known ||
-		obs->ready_replicas < 1 || (estimate->known && obs->metrics_at_us <= estimate->sampled_at_us))
+		obs->ready_replicas < 1 || obs->ready_replicas != obs->desired_replicas ||
+		(estimate->known && obs->metrics_at_us <= estimate->sampled_at_us))
 		return false;
 	cpu = decimal_to_double(obs->cpu_avg.value);
 	rps = decimal_to_double(obs->requests_per_second.value);

@@ -323,6 +323,10 @@ test_capacity(void)
 	CHECK(!capacity_estimate_update(&e, &o));
 	o = observed(0, "50", "40", NULL);
 	CHECK(!capacity_estimate_update(&e, &o));
+	/* nor a sample taken while replicas start (ready below desired) */
+	o = observed(4, "50", "100", NULL);
+	o.desired_replicas = 6;
+	CHECK(!capacity_estimate_update(&e, &o) && !e.known);
 	/* 100 rps on 4 replicas at 50 %: 50 rps each at 100 % */
 	o = observed(4, "50", "100", NULL);
 	CHECK(capacity_estimate_update(&e, &o) && e.known && e.samples == 1 && e.rps_per_replica == 50);
