@@ -135,7 +135,7 @@ capacity_argument(FunctionCallInfo fcinfo)
 	require_argument(fcinfo, ARG_CAPACITY, "replica_capacity_rps");
 	capacity = ts_numeric_to_decimal(PG_GETARG_DATUM(ARG_CAPACITY), "replica_capacity_rps");
 	ts_decimal_to_string(capacity, text, sizeof(text));
-	value = strtod(text, NULL);
+	value = ts_decimal_to_double(capacity);
 	if (!(value > 0) || isinf(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

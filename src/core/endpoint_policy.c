@@ -61,17 +61,6 @@ explain_kind_name(ExplainKind kind)
 	return "result";
 }
 
-/* Correctly rounded for the values rules and metrics hold (< 2^53, |exp| <= 22). */
-static double
-decimal_to_double(TsDecimal d)
-{
-	double		coef = (double) d.coef;
-
-	if (d.exp >= 0)
-		return d.exp > 308 ? HUGE_VAL : coef * pow(10.0, d.exp);
-	return d.exp < -308 ? 0.0 : coef / pow(10.0, -d.exp);
-}
-
 static int32_t
 ceil_ratio(double x)
 {
@@ -186,8 +175,8 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 		obs->ready_replicas < 1 || obs->ready_replicas != obs->desired_replicas ||
 		(estimate->known && obs->metrics_at_us <= estimate->sampled_at_us))
 		return false;
-	cpu = decimal_to_double(obs->cpu_avg.value);
-	rps = decimal_to_double(obs->requests_per_second.value);
+	cpu = ts_decimal_to_double(obs->cpu_avg.value);
+	rps = ts_decimal_to_double(obs->requests_per_second.value);
 	if (cpu < CAPACITY_SAMPLE_CPU_MIN || cpu > CAPACITY_SAMPLE_CPU_MAX || !(rps > 0))
 		return false;
 	sample = rps / (obs->ready_replicas * cpu / 100.0);
@@ -430,8 +419,8 @@ static bool
 within_tolerance(double ratio, const InferenceRules *rules)
 {
 	if (ratio >= 1.0)
-		return ratio - 1.0 <= decimal_to_double(rules->scale_up.tolerance) + RATIO_EPSILON;
-	return 1.0 - ratio <= decimal_to_double(rules->scale_down.tolerance) + RATIO_EPSILON;
+		return ratio - 1.0 <= ts_decimal_to_double(rules->scale_up.tolerance) + RATIO_EPSILON;
+	return 1.0 - ratio <= ts_decimal_to_double(rules->scale_down.tolerance) + RATIO_EPSILON;
 }
 
 /*
@@ -449,7 +438,7 @@ within_tolerance_exact(TsDecimal observed, TsDecimal target, const InferenceRule
 
 	if (!ts_decimal_add(one, up ? rules->scale_up.tolerance : ts_decimal_negate(rules->scale_down.tolerance),
 						&factor))
-		return within_tolerance(decimal_to_double(observed) / decimal_to_double(target), rules);
+		return within_tolerance(ts_decimal_to_double(observed) / ts_decimal_to_double(target), rules);
 	if (up)
 		return ts_decimal_cmp(observed, ts_decimal_mul(target, factor)) <= 0;
 	return ts_decimal_cmp(observed, ts_decimal_mul(target, factor)) >= 0;
@@ -460,7 +449,7 @@ static int32_t
 ceil_ratio_exact(int32_t ready, TsDecimal observed, TsDecimal target)
 {
 	TsDecimal	need = ts_decimal_mul(ts_decimal_from_int(ready), observed);
-	int64_t		n = ceil_ratio(ready * decimal_to_double(observed) / decimal_to_double(target));
+	int64_t		n = ceil_ratio(ready * ts_decimal_to_double(observed) / ts_decimal_to_double(target));
 
 	while (n > 0 && ts_decimal_cmp(ts_decimal_mul(ts_decimal_from_int(n - 1), target), need) >= 0)
 		n--;
@@ -492,12 +481,12 @@ choose_capacity(const EndpointObservation *obs, const CapacityEstimate *estimate
 {
 	char		value[48];
 
-	if (obs->replica_capacity_rps.known && decimal_to_double(obs->replica_capacity_rps.value) > 0)
+	if (obs->replica_capacity_rps.known && ts_decimal_to_double(obs->replica_capacity_rps.value) > 0)
 	{
 		if (out->explain)
 			maybe_text(obs->replica_capacity_rps, value, sizeof(value));
 		add_step(out, EXPLAIN_INPUT, "replica_capacity_rps", value, -1, -1, "configured on the endpoint");
-		return decimal_to_double(obs->replica_capacity_rps.value);
+		return ts_decimal_to_double(obs->replica_capacity_rps.value);
 	}
 	if (estimate->known && estimate->samples >= CAPACITY_MIN_SAMPLES)
 	{
@@ -517,8 +506,8 @@ static void
 tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, double capacity,
 				   EndpointDecision *out, Proposals *p)
 {
-	double		target = decimal_to_double(rules->target_utilization);
-	double		latency_target = decimal_to_double(rules->latency_p95_high_ms);
+	double		target = ts_decimal_to_double(rules->target_utilization);
+	double		latency_target = ts_decimal_to_double(rules->latency_p95_high_ms);
 	int32_t		ready = obs->ready_replicas;
 	int32_t		desired = obs->desired_replicas;
 	char		detail[160] = "";
@@ -530,7 +519,7 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 	if (p->cpu_known)
 	{
 		TsDecimal	cpu_target = ts_decimal_mul(rules->target_utilization, ts_decimal_from_int(100));
-		double		ratio = decimal_to_double(obs->cpu_avg.value) / (100.0 * target);
+		double		ratio = ts_decimal_to_double(obs->cpu_avg.value) / (100.0 * target);
 		bool		within = within_tolerance_exact(obs->cpu_avg.value, cpu_target, rules);
 
 		if (out->explain)
@@ -540,7 +529,7 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 	}
 	if (obs->requests_per_second.known && capacity > 0)
 	{
-		double		rps = decimal_to_double(obs->requests_per_second.value);
+		double		rps = ts_decimal_to_double(obs->requests_per_second.value);
 		double		per_replica = capacity * target;
 		double		ratio = ready > 0 ? rps / (ready * per_replica) : 0;
 
@@ -555,11 +544,11 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 		propose(p, out, "requests", within ? desired : ceil_ratio(rps / per_replica), detail);
 	}
 	else if (obs->requests_per_second.known && ready == 0 &&
-			 decimal_to_double(obs->requests_per_second.value) > 0)
+			 ts_decimal_to_double(obs->requests_per_second.value) > 0)
 		propose(p, out, "requests", 1, "activation: requests at zero replicas, capacity unknown");
 	if (obs->latency_p95_ms.known && ready > 0 && latency_target > 0)
 	{
-		double		ratio = decimal_to_double(obs->latency_p95_ms.value) / latency_target;
+		double		ratio = ts_decimal_to_double(obs->latency_p95_ms.value) / latency_target;
 
 		if (ts_decimal_cmp(obs->latency_p95_ms.value, rules->latency_p95_high_ms) > 0 &&
 			!within_tolerance_exact(obs->latency_p95_ms.value, rules->latency_p95_high_ms, rules))

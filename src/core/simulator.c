@@ -63,7 +63,7 @@ observe(const Simulator *sim, int64_t now_us, TsDecimal demand, EndpointObservat
 		SimulationStep *out)
 {
 	static const MaybeDecimal unknown = {false, {0, 0}};
-	double		rps = (double) demand.coef * pow(10.0, demand.exp);
+	double		rps = ts_decimal_to_double(demand);
 
 	memset(obs, 0, sizeof(*obs));
 	obs->now_us = now_us;

@@ -177,6 +177,16 @@ ts_decimal_from_double(double value, TsDecimal *out)
 	return ts_decimal_parse(buf, out);
 }
 
+double
+ts_decimal_to_double(TsDecimal a)
+{
+	double		coef = (double) a.coef;
+
+	if (a.exp >= 0)
+		return a.exp > 308 ? HUGE_VAL : coef * pow(10.0, a.exp);
+	return a.exp < -308 ? 0.0 : coef / pow(10.0, -a.exp);
+}
+
 TsDecimal
 ts_decimal_from_int(int64_t value)
 {

@@ -37,6 +37,9 @@ extern bool ts_decimal_parse(const char *text, TsDecimal *out);
 extern bool ts_decimal_from_double(double value, TsDecimal *out);
 
 extern TsDecimal ts_decimal_from_int(int64_t value);
+
+/* The nearest double (exact for coefficients below 2^53 and exponents within +-22); HUGE_VAL beyond. */
+extern double ts_decimal_to_double(TsDecimal a);
 extern TsDecimal ts_decimal_mul(TsDecimal a, TsDecimal b);
 
 /*

@@ -484,11 +484,7 @@ store_states(EndpointStateBatch *states, CycleResult *result)
 	ereport(WARNING,
 			(errmsg("tenant_scaling: the scaling state of %d endpoints was not stored: %s", n, error->message)));
 	FreeErrorData(error);
-	MemoryContextReset(states->context);
-	states->count = states->capacity = 0;
-	states->tenants = NULL;
-	states->endpoints = NULL;
-	states->states = NULL;
+	state_batch_discard(states);
 	cycle_count_not_scaled_n(result, "state_not_stored", n);
 }
 

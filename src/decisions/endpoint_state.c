@@ -153,12 +153,20 @@ state_batch_init(EndpointStateBatch *batch, TimestampTz now)
 {
 	batch->context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling endpoint states",
 										   ALLOCSET_DEFAULT_SIZES);
+	batch->now = now;
+	batch->count = 0;
+	state_batch_discard(batch);
+}
+
+void
+state_batch_discard(EndpointStateBatch *batch)
+{
+	MemoryContextReset(batch->context);
 	batch->count = 0;
 	batch->capacity = 0;
 	batch->tenants = NULL;
 	batch->endpoints = NULL;
 	batch->states = NULL;
-	batch->now = now;
 }
 
 void
@@ -244,12 +252,7 @@ state_batch_flush(EndpointStateBatch *batch)
 	MemoryContextSwitchTo(caller);
 	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 7, types), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "writing the endpoints' scaling state failed");
-	MemoryContextReset(batch->context);
-	batch->count = 0;
-	batch->capacity = 0;
-	batch->tenants = NULL;
-	batch->endpoints = NULL;
-	batch->states = NULL;
+	state_batch_discard(batch);
 }
 
 void

@@ -43,6 +43,8 @@ extern void state_batch_init(EndpointStateBatch *batch, TimestampTz now);
 extern void state_batch_add(EndpointStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
 							const EndpointPolicyState *state);
 extern void state_batch_flush(EndpointStateBatch *batch);
+/* Forget what was gathered (after a flush that failed). */
+extern void state_batch_discard(EndpointStateBatch *batch);
 extern void state_batch_free(EndpointStateBatch *batch);
 
 /* The applied changes of the endpoint after since, oldest first, at most max. */
