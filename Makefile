@@ -3,7 +3,7 @@ EXTENSION = tenant_scaling tenant_scaling_proxy
 MODULE_big = tenant_scaling
 
 # the pure core: no PostgreSQL headers, unit-tested and fuzzed on its own
-CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src/core/endpoint_policy.o \
+CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src/core/endpoint_policy.o src/core/forecast.o \
 	src/core/simulator.o
 # reading and writing the extension's own tables: lookups, derived state, triggers, tenants
 ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/security.o \
@@ -12,7 +12,7 @@ ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/secu
 DECISIONS_OBJS = src/decisions/endpoint_state.o src/decisions/evaluate.o src/decisions/apply.o src/decisions/cycle.o src/decisions/overrides.o
 # the SQL-callable functions
 API_OBJS = src/api/policy.o src/api/training.o src/api/inference.o src/api/allocate.o \
-	src/api/endpoint.o src/api/jobs.o src/api/runs.o src/api/simulate.o
+	src/api/endpoint.o src/api/jobs.o src/api/runs.o src/api/simulate.o src/api/forecast.o
 OBJS = $(CORE_OBJS) $(ACCESS_OBJS) $(DECISIONS_OBJS) $(API_OBJS) src/scheduler/scheduler.o src/tenant_scaling.o
 
 # The install script of the current version is built from the parts in
@@ -27,7 +27,7 @@ DATA = tenant_scaling--0.1.0.sql tenant_scaling--0.2.0.sql $(wildcard tenant_sca
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
 # against a running server with the library preloaded (TAP as a non-root user).
 REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security actuator \
-	overrides target_tracking metrics \
+	overrides target_tracking predictive metrics \
 	search_path cost attacks privileges
 REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling
 ISOLATION = cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission

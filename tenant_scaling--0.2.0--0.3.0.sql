@@ -26,6 +26,9 @@ CREATE TABLE tenant_scaling.endpoint_scaling_state (
     capacity_samples int NOT NULL DEFAULT 0,
     capacity_sampled_at timestamptz,
     recommendations jsonb,
+    forecast_made_at timestamptz,
+    forecast_from timestamptz,
+    forecast_rps float8[],
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, endpoint_id),
     FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
@@ -40,13 +43,18 @@ CREATE POLICY operator_rows ON tenant_scaling.endpoint_scaling_state TO tenant_s
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.endpoint_scaling_state IS
-'what target tracking keeps of each endpoint between decisions: its capacity estimate and stabilization window';
+'what target tracking keeps of each endpoint between decisions: its capacity estimate, stabilization window and forecast';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_rps IS
 'estimated requests per second of one replica at 100 % cpu, from samples with cpu between 10 % and 85 %';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_samples IS 'samples the estimate was learnt from';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_sampled_at IS 'the time of the last sample learnt: each is learnt once';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.recommendations IS
 'the stabilization window: since when the recommendations have been below (down) or above (up) the desired count, and those that can still decide';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.forecast_made_at IS
+'when the request-rate forecast was last made from the history (prediction on; remade hourly)';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.forecast_from IS 'the start of the first five-minute bin of forecast_rps';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.forecast_rps IS
+'requests per second forecast for each five-minute bin from forecast_from on; empty with less than a day of history';
 
 --------------------------------------------------------------------------
 -- The inference policy in the open (README, Inference policies): simulated
@@ -60,7 +68,8 @@ CREATE FUNCTION tenant_scaling.simulate_inference_scaling(
     cold_start interval DEFAULT '90 seconds', start_at timestamptz DEFAULT now(),
     configured_capacity_rps numeric DEFAULT NULL)
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
-               cpu_percent numeric, latency_p95_ms numeric, action text, reason text)
+               cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
+               forecast_rps double precision, forecast_replicas int)
 AS 'MODULE_PATHNAME', 'ts_simulate_inference_scaling'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
@@ -73,7 +82,8 @@ CREATE FUNCTION tenant_scaling.backtest_endpoint_scaling(
     tenant_id uuid, endpoint_id text, "from" timestamptz, "to" timestamptz,
     rules jsonb DEFAULT NULL, cold_start interval DEFAULT '90 seconds')
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
-               cpu_percent numeric, latency_p95_ms numeric, action text, reason text)
+               cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
+               forecast_rps double precision, forecast_replicas int)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -156,6 +166,17 @@ LANGUAGE C VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.explain_endpoint_scaling(uuid, text) IS
 'what the policy would decide for the endpoint now: inputs with their age, proposals, each constraint, the result; applies nothing';
+
+-- Under the caller's rights: row-level security decides whose history it reads.
+CREATE FUNCTION tenant_scaling.forecast_endpoint_load(tenant_id uuid, endpoint_id text,
+                                                      horizon interval DEFAULT '24 hours')
+RETURNS TABLE (phase text, at timestamptz, forecast_rps double precision, replicas int,
+               error_percent double precision)
+AS 'MODULE_PATHNAME', 'ts_forecast_endpoint_load'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.forecast_endpoint_load(uuid, text, interval) IS
+'the endpoint''s request-rate forecast per five-minute bin up to now + horizon with the replicas it implies (phase forecast), and the error of a day-ahead forecast on each of the last days it can check (phase error)';
 
 --------------------------------------------------------------------------
 -- Metrics for Prometheus (issue 14)

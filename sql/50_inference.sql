@@ -130,6 +130,9 @@ CREATE TABLE tenant_scaling.endpoint_scaling_state (
     capacity_samples int NOT NULL DEFAULT 0,
     capacity_sampled_at timestamptz,
     recommendations jsonb,
+    forecast_made_at timestamptz,
+    forecast_from timestamptz,
+    forecast_rps float8[],
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, endpoint_id),
     FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
@@ -139,7 +142,7 @@ SELECT pg_temp.isolate_tenant_rows('endpoint_scaling_state');
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_admin;
 COMMENT ON TABLE tenant_scaling.endpoint_scaling_state IS
-'what target tracking keeps of each endpoint between decisions: its capacity estimate and stabilization window';
+'what target tracking keeps of each endpoint between decisions: its capacity estimate, stabilization window and forecast';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.tenant_id IS 'the endpoint''s tenant';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.endpoint_id IS 'the endpoint';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_rps IS
@@ -148,5 +151,10 @@ COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_samples IS 'sam
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.capacity_sampled_at IS 'the time of the last sample learnt: each is learnt once';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.recommendations IS
 'the stabilization window: since when the recommendations have been below (down) or above (up) the desired count, and those that can still decide';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.forecast_made_at IS
+'when the request-rate forecast was last made from the history (prediction on; remade hourly)';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.forecast_from IS 'the start of the first five-minute bin of forecast_rps';
+COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.forecast_rps IS
+'requests per second forecast for each five-minute bin from forecast_from on; empty with less than a day of history';
 COMMENT ON COLUMN tenant_scaling.endpoint_scaling_state.updated_at IS 'when a decision last wrote the row';
 COMMENT ON INDEX tenant_scaling.endpoint_scaling_state_pkey IS 'one row per endpoint';

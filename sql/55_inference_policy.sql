@@ -10,7 +10,8 @@ CREATE FUNCTION tenant_scaling.simulate_inference_scaling(
     cold_start interval DEFAULT '90 seconds', start_at timestamptz DEFAULT now(),
     configured_capacity_rps numeric DEFAULT NULL)
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
-               cpu_percent numeric, latency_p95_ms numeric, action text, reason text)
+               cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
+               forecast_rps double precision, forecast_replicas int)
 AS 'MODULE_PATHNAME', 'ts_simulate_inference_scaling'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
@@ -23,7 +24,8 @@ CREATE FUNCTION tenant_scaling.backtest_endpoint_scaling(
     tenant_id uuid, endpoint_id text, "from" timestamptz, "to" timestamptz,
     rules jsonb DEFAULT NULL, cold_start interval DEFAULT '90 seconds')
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
-               cpu_percent numeric, latency_p95_ms numeric, action text, reason text)
+               cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
+               forecast_rps double precision, forecast_replicas int)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -106,3 +108,14 @@ LANGUAGE C VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.explain_endpoint_scaling(uuid, text) IS
 'what the policy would decide for the endpoint now: inputs with their age, proposals, each constraint, the result; applies nothing';
+
+-- Under the caller's rights: row-level security decides whose history it reads.
+CREATE FUNCTION tenant_scaling.forecast_endpoint_load(tenant_id uuid, endpoint_id text,
+                                                      horizon interval DEFAULT '24 hours')
+RETURNS TABLE (phase text, at timestamptz, forecast_rps double precision, replicas int,
+               error_percent double precision)
+AS 'MODULE_PATHNAME', 'ts_forecast_endpoint_load'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.forecast_endpoint_load(uuid, text, interval) IS
+'the endpoint''s request-rate forecast per five-minute bin up to now + horizon with the replicas it implies (phase forecast), and the error of a day-ahead forecast on each of the last days it can check (phase error)';

@@ -37,7 +37,7 @@ enum SimulateArg
 	ARG_CONFIGURED_CAPACITY
 };
 
-#define SIMULATE_COLUMNS 9
+#define SIMULATE_COLUMNS 11
 
 static void
 require_argument(FunctionCallInfo fcinfo, int arg, const char *name)
@@ -220,6 +220,10 @@ ts_simulate_inference_scaling(PG_FUNCTION_ARGS)
 			values[6] = decimal_datum(step.latency_p95_ms, &nulls[6]);
 			values[7] = CStringGetTextDatum(scaling_action_name(step.action));
 			values[8] = CStringGetTextDatum(step.reason);
+			values[9] = Float8GetDatum(step.forecast_rps);
+			nulls[9] = !step.has_forecast;
+			values[10] = Int32GetDatum(step.forecast_replicas);
+			nulls[10] = step.forecast_replicas < 0;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			MemoryContextSwitchTo(caller);
 		}

@@ -566,9 +566,56 @@ tracking_proposals(const InferenceRules *rules, const EndpointObservation *obs, 
 	}
 }
 
+/*
+ * The forecast's floor (README, Predictive scaling): the replicas the highest
+ * forecast of the next lead_seconds needs at the target utilisation. It
+ * only ever raises the recommendation; in forecast_only it is shown and
+ * kept in forecast_replicas, and changes nothing.
+ */
+static int32_t
+apply_forecast(const InferenceRules *rules, const EndpointObservation *obs, const StoredForecast *forecast,
+			   double capacity, int32_t raw, EndpointDecision *out, const char **driver)
+{
+	const PredictiveRules *pr = &rules->predictive;
+	double		peak = 0;
+	int32_t		floor;
+	bool		scale = pr->mode == PREDICTIVE_FORECAST_AND_SCALE;
+
+	if (pr->mode == PREDICTIVE_OFF)
+		return raw;
+	if (!forecast->made || forecast->n == 0)
+	{
+		add_step(out, EXPLAIN_CONSTRAINT, "forecast", NULL, raw, raw,
+				 "none: less than a day of request-rate history");
+		return raw;
+	}
+	if (!forecast_peak(forecast, obs->now_us, obs->now_us + (int64_t) pr->lead_seconds * US_PER_SECOND, &peak))
+	{
+		add_step(out, EXPLAIN_CONSTRAINT, "forecast", NULL, raw, raw, "none: the forecast does not reach now");
+		return raw;
+	}
+	if (!(capacity > 0))
+	{
+		add_step(out, EXPLAIN_CONSTRAINT, "forecast", NULL, raw, raw,
+				 "%.4g rps forecast, but one replica's capacity is unknown", peak);
+		return raw;
+	}
+	floor = ceil_ratio(peak / (capacity * ts_decimal_to_double(rules->target_utilization)));
+	out->forecast_replicas = floor;
+	add_step(out, EXPLAIN_CONSTRAINT, "forecast", NULL, raw, scale && floor > raw ? floor : raw,
+			 "%s: up to %.4g rps forecast within %d s need %d replicas%s", scale ? "forecast_and_scale" : "forecast_only",
+			 peak, pr->lead_seconds, floor, scale ? "" : " (not applied)");
+	if (!scale || floor <= raw)
+		return raw;
+	*driver = "forecast";
+	return floor;
+}
+
 static const char *
 scale_out_reason(const char *driver, int32_t desired)
 {
+	if (driver != NULL && strcmp(driver, "forecast") == 0)
+		return "predicted_load";
 	if (desired == 0)
 		return "activation";
 	if (driver == NULL)
@@ -611,6 +658,7 @@ decide_tracking(const InferenceRules *rules, const EndpointObservation *obs,
 	}
 	raw = p.best;
 	add_step(out, EXPLAIN_RECOMMENDATION, "raw", NULL, desired, raw, "the largest proposal (%s)", p.driver);
+	raw = apply_forecast(rules, obs, &state->forecast, capacity, raw, out, &p.driver);
 	/* no scale-in without cpu, the utilisation the target is about, or with latency above target */
 	if (raw < desired && (!p.cpu_known || p.latency_high))
 	{
@@ -680,6 +728,7 @@ decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
 	out->state_changed = false;
 	out->reason[0] = '\0';
 	out->new_replicas = desired;
+	out->forecast_replicas = -1;
 	explain_inputs(out, obs);
 
 	if (rules->policy == INFERENCE_POLICY_STEP)

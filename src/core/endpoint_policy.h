@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "decide.h"
+#include "forecast.h"
 #include "scaling_rules.h"
 
 /* A change of the desired count that was applied, for the rate limits. */
@@ -80,6 +81,7 @@ typedef struct EndpointPolicyState
 {
 	CapacityEstimate capacity;
 	RecommendationWindow window;
+	StoredForecast forecast;	/* refreshed by the caller (forecast_needs_refresh) */
 } EndpointPolicyState;
 
 typedef enum ExplainKind
@@ -110,6 +112,7 @@ typedef struct EndpointDecision
 	ScalingAction action;
 	int32_t		new_replicas;
 	char		reason[96];
+	int32_t		forecast_replicas;	/* the floor the forecast implies; -1: none */
 	int			n_steps;
 	ExplainStep steps[EXPLAIN_MAX_STEPS];
 	bool		state_changed;	/* state differs from the one given: store it */

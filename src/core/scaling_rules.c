@@ -145,10 +145,28 @@ static const RuleKey behavior_keys[] = {
 };
 static const RuleTable behavior_table = {behavior_keys, NULL, NULL};
 
+#undef I
+
+static const char *const predictive_mode_names[] = {"off", "forecast_only", "forecast_and_scale", NULL};
+
+/* at most what a stored forecast still covers when it is refreshed */
+#define MAX_PREDICTIVE_LEAD_SECONDS 10800
+
+#define P(field) offsetof(PredictiveRules, field)
+static const RuleKey predictive_keys[] = {
+	{"mode", RULE_CHOICE, 0, 0, P(mode), false, predictive_mode_names},
+	{"lead_seconds", RULE_INTEGER, 0, MAX_PREDICTIVE_LEAD_SECONDS, P(lead_seconds)},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+#undef P
+static const RuleTable predictive_table = {predictive_keys, NULL, NULL};
+
+#define I(field) offsetof(InferenceRules, field)
 static const RuleKey inference_keys[] = {
 	{"policy", RULE_CHOICE, 0, 0, I(policy), false, policy_names},
 	{"target_utilization", RULE_NUMBER, 0, 1, I(target_utilization), true},
 	{"behavior", RULE_OBJECT, 0, 0, I(scale_up), false, NULL, &behavior_table},
+	{"predictive", RULE_OBJECT, 0, 0, I(predictive), false, NULL, &predictive_table},
 	{"cpu_high", RULE_NUMBER, 0, 1, I(cpu_high)},
 	{"memory_high", RULE_NUMBER, 0, 1, I(memory_high)},
 	{"latency_p95_high_ms", RULE_NUMBER, 0, ONE_HOUR_MS, I(latency_p95_high_ms)},
@@ -185,6 +203,7 @@ FITS(inference_keys);
 FITS(behavior_keys);
 FITS(behavior_direction_keys);
 FITS(rate_limit_keys);
+FITS(predictive_keys);
 #undef FITS
 
 static const RuleSection sections[] = {
@@ -247,6 +266,14 @@ build_defaults(ScalingRules *rules)
 	i->scale_down.select_policy = SELECT_POLICY_MAX;
 	i->scale_down.n_policies = 1;
 	i->scale_down.policies[0] = (RateLimit) {RATE_LIMIT_PERCENT, 100, 15};
+
+	/*
+	 * Prediction is asked for (README, Predictive scaling): each endpoint
+	 * with it reads its history once an hour. Ten minutes ahead covers a
+	 * cold start of a few minutes, a cycle and the five-minute bin.
+	 */
+	i->predictive.mode = PREDICTIVE_OFF;
+	i->predictive.lead_seconds = 600;
 }
 
 void

@@ -69,12 +69,27 @@ typedef struct ScalingBehavior
 	RateLimit	policies[MAX_RATE_LIMITS];
 } ScalingBehavior;
 
+/* What the forecast may do (README, Predictive scaling). */
+typedef enum PredictiveMode
+{
+	PREDICTIVE_OFF,
+	PREDICTIVE_FORECAST_ONLY,	/* forecast and say what it would do */
+	PREDICTIVE_FORECAST_AND_SCALE	/* and keep that many replicas at least */
+} PredictiveMode;
+
+typedef struct PredictiveRules
+{
+	int32_t		mode;			/* PredictiveMode */
+	int32_t		lead_seconds;	/* how far ahead the floor looks: cold start and a buffer */
+} PredictiveRules;
+
 typedef struct InferenceRules
 {
 	int32_t		policy;			/* InferencePolicy */
 	TsDecimal	target_utilization; /* fraction of one replica's capacity */
 	ScalingBehavior scale_up;
 	ScalingBehavior scale_down;
+	PredictiveRules predictive;
 	/* the step policy's thresholds; latency_p95_high_ms is also the latency target */
 	TsDecimal	cpu_high;		/* fractions of 1 */
 	TsDecimal	memory_high;

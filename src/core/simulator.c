@@ -26,6 +26,13 @@ simulator_init(Simulator *sim, const InferenceRules *rules, const SimulationSett
 		sim->starting_capacity = batches < 2 ? 2 : batches > (1 << 20) ? (1 << 20) : (int) batches;
 	}
 	sim->starting = malloc(sim->starting_capacity * sizeof(StartingBatch));
+	sim->open_bin = -1;
+	if (rules->predictive.mode != PREDICTIVE_OFF)
+	{
+		sim->load_bins = malloc(FORECAST_HISTORY_BINS * sizeof(double));
+		if (sim->load_bins == NULL)
+			return false;
+	}
 	return sim->starting != NULL;
 }
 
@@ -34,6 +41,63 @@ simulator_free(Simulator *sim)
 {
 	free(sim->starting);
 	sim->starting = NULL;
+	free(sim->load_bins);
+	sim->load_bins = NULL;
+}
+
+static void
+history_append(Simulator *sim, double value)
+{
+	if (sim->history_n == FORECAST_HISTORY_BINS)
+	{
+		/* forget the oldest day, as the cycle reads no more than FORECAST_HISTORY_BINS */
+		memmove(sim->load_bins, sim->load_bins + FORECAST_BINS_PER_DAY,
+				(FORECAST_HISTORY_BINS - FORECAST_BINS_PER_DAY) * sizeof(double));
+		sim->history_n -= FORECAST_BINS_PER_DAY;
+		sim->history_first_bin += FORECAST_BINS_PER_DAY;
+	}
+	sim->load_bins[sim->history_n++] = value;
+}
+
+/*
+ * The step's request rate goes into its bin; a bin is history once a later
+ * bin has begun, as the cycle reads only the bins before now's. Bins
+ * skipped (a step longer than a bin) have no sample.
+ */
+static void
+history_add(Simulator *sim, int64_t now_us, double rps)
+{
+	int64_t		bin = forecast_bin_of(now_us);
+
+	if (sim->open_bin < 0)
+	{
+		sim->open_bin = sim->history_first_bin = bin;
+		sim->open_sum = 0;
+		sim->open_count = 0;
+	}
+	if (bin > sim->open_bin)
+	{
+		history_append(sim, sim->open_count > 0 ? sim->open_sum / sim->open_count : NAN);
+		while (++sim->open_bin < bin)
+			history_append(sim, NAN);
+		sim->open_sum = 0;
+		sim->open_count = 0;
+	}
+	sim->open_sum += rps;
+	sim->open_count++;
+}
+
+static void
+refresh_forecast(Simulator *sim, int64_t now_us)
+{
+	LoadHistory h;
+
+	if (!forecast_needs_refresh(&sim->state.forecast, now_us, sim->rules.predictive.lead_seconds))
+		return;
+	h.start_us = sim->history_first_bin * FORECAST_BIN_US;
+	h.n = sim->history_n;
+	h.rps = sim->load_bins;
+	forecast_store(&h, now_us, &sim->state.forecast);
 }
 
 static void
@@ -169,6 +233,13 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	forget_old_changes(sim, now_us);
 	out->ready_replicas = sim->ready;
 	observe(sim, now_us, demand, &obs, out);
+	out->has_forecast = false;
+	if (sim->load_bins != NULL)
+	{
+		history_add(sim, now_us, ts_decimal_to_double(demand));
+		refresh_forecast(sim, now_us);
+		out->has_forecast = forecast_peak(&sim->state.forecast, now_us, now_us + 1, &out->forecast_rps);
+	}
 	sim->decision.explain = false;	/* the rows carry the reason, not the steps */
 	decide_endpoint(&sim->rules, &obs, &sim->state, &sim->decision);
 	/* kept only where the scheduler would store it */
@@ -182,5 +253,6 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	}
 	out->desired_replicas = sim->desired;
 	out->action = sim->decision.action;
+	out->forecast_replicas = sim->decision.forecast_replicas;
 	memcpy(out->reason, sim->decision.reason, sizeof(out->reason));
 }

@@ -10,7 +10,10 @@
  * rate is seen. Ordered replicas are ready after cold_start; a scale-in
  * removes replicas still starting first, the latest first. The policy is
  * decide_endpoint, the scheduler's, fed only with what it would see in
- * production: the modelled metrics, the rules and the bounds.
+ * production: the modelled metrics, the rules and the bounds. With
+ * prediction on, it learns its forecast from the request rates of the
+ * earlier steps, binned and refreshed as the cycle bins and refreshes the
+ * stored history.
  */
 #ifndef SIMULATOR_H
 #define SIMULATOR_H
@@ -39,6 +42,9 @@ typedef struct SimulationStep
 	MaybeDecimal latency_p95_ms;
 	ScalingAction action;
 	char		reason[96];
+	bool		has_forecast;	/* prediction on and a forecast of this step's bin */
+	double		forecast_rps;
+	int32_t		forecast_replicas;	/* the floor it implied; -1: none */
 } SimulationStep;
 
 /* Replicas ordered together, ready at the same time. */
@@ -65,6 +71,13 @@ typedef struct Simulator
 	ScalingHistory history;
 	int32_t		step_no;
 	EndpointDecision decision;	/* the last step's, with its explanation */
+	/* the binned request rates seen, for the forecast (prediction on only) */
+	double	   *load_bins;		/* FORECAST_HISTORY_BINS, oldest first */
+	int32_t		history_n;		/* closed bins */
+	int64_t		history_first_bin;	/* forecast_bin_of the first */
+	int64_t		open_bin;		/* the bin the current steps add to; -1 before the first */
+	double		open_sum;
+	int32_t		open_count;
 } Simulator;
 
 /* false when out of memory */

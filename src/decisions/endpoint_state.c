@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include <cjson/cJSON.h>
 
 #include "catalog/pg_type.h"
@@ -85,6 +87,48 @@ window_from_json(const char *json, RecommendationWindow *window)
 	window->n = n;
 }
 
+/* The forecast as a float8[] literal: {1.5,2,...}, each value exactly (%.17g). */
+static char *
+forecast_array_text(const StoredForecast *forecast)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (i = 0; i < forecast->n; i++)
+		appendStringInfo(&buf, "%s%.17g", i ? "," : "", forecast->rps[i]);
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+void
+endpoint_forecast_from_columns(bool made, TimestampTz made_at, TimestampTz from, Datum rps_array,
+							   bool rps_null, StoredForecast *forecast)
+{
+	memset(forecast, 0, sizeof(*forecast));
+	if (!made)
+		return;
+	forecast->made = true;
+	forecast->made_at_us = made_at;
+	forecast->from_us = from;
+	if (!rps_null)
+	{
+		ArrayType  *array = DatumGetArrayTypeP(rps_array);
+		Datum	   *elements;
+		bool	   *nulls;
+		int			count,
+					i;
+
+		deconstruct_array(array, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &elements, &nulls, &count);
+		/* a row written otherwise than by the cycle: what fits, a NULL as no load */
+		for (i = 0; i < count && i < FORECAST_STORED_BINS; i++)
+			forecast->rps[i] = nulls[i] ? 0 : DatumGetFloat8(elements[i]);
+		forecast->n = i;
+	}
+}
+
 void
 endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples, bool has_sampled_at,
 							TimestampTz sampled_at, const char *window_json, EndpointPolicyState *state)
@@ -133,20 +177,23 @@ endpoint_window_json(const RecommendationWindow *window)
 
 #define STATE_UPSERT \
 	"WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::int4[], $5::timestamptz[]," \
-	"                                    $6::text[])" \
-	"                 AS u(tenant_id, endpoint_id, capacity_rps, capacity_samples, capacity_sampled_at, recommendations))," \
+	"                                    $6::text[], $8::timestamptz[], $9::timestamptz[], $10::text[])" \
+	"                 AS u(tenant_id, endpoint_id, capacity_rps, capacity_samples, capacity_sampled_at, recommendations," \
+	"                      forecast_made_at, forecast_from, forecast_rps))," \
 	" locked AS (SELECT e.tenant_id, e.endpoint_id FROM tenant_scaling.inference_endpoints e" \
 	"             WHERE (e.tenant_id, e.endpoint_id) IN (SELECT tenant_id, endpoint_id FROM input)" \
 	"               FOR NO KEY UPDATE OF e SKIP LOCKED)" \
 	" INSERT INTO tenant_scaling.endpoint_scaling_state AS s (tenant_id, endpoint_id, capacity_rps," \
-	"        capacity_samples, capacity_sampled_at, recommendations, updated_at)" \
+	"        capacity_samples, capacity_sampled_at, recommendations, forecast_made_at, forecast_from, forecast_rps," \
+	"        updated_at)" \
 	" SELECT i.tenant_id, i.endpoint_id, i.capacity_rps, i.capacity_samples, i.capacity_sampled_at," \
-	"        i.recommendations::jsonb, $7" \
+	"        i.recommendations::jsonb, i.forecast_made_at, i.forecast_from, i.forecast_rps::float8[], $7" \
 	"   FROM input i JOIN locked l ON l.tenant_id = i.tenant_id AND l.endpoint_id = i.endpoint_id" \
 	" ON CONFLICT (tenant_id, endpoint_id) DO UPDATE" \
 	"    SET capacity_rps = excluded.capacity_rps, capacity_samples = excluded.capacity_samples," \
 	"        capacity_sampled_at = excluded.capacity_sampled_at, recommendations = excluded.recommendations," \
-	"        updated_at = excluded.updated_at"
+	"        forecast_made_at = excluded.forecast_made_at, forecast_from = excluded.forecast_from," \
+	"        forecast_rps = excluded.forecast_rps, updated_at = excluded.updated_at"
 
 void
 state_batch_init(EndpointStateBatch *batch, TimestampTz now)
@@ -209,20 +256,21 @@ void
 state_batch_flush(EndpointStateBatch *batch)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[7] = {UUIDARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, INT4ARRAYOID,
-	TIMESTAMPTZARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
-	Datum		args[7];
+	Oid			types[10] = {UUIDARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, INT4ARRAYOID,
+		TIMESTAMPTZARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID,
+	TEXTARRAYOID};
+	Datum		args[10];
 	int			n = batch->count;
 	MemoryContext caller;
-	Datum	   *values[6];
-	bool	   *nulls[6];
+	Datum	   *values[9];
+	bool	   *nulls[9];
 	int			i,
 				c;
 
 	if (n == 0)
 		return;
 	caller = MemoryContextSwitchTo(batch->context);
-	for (c = 0; c < 6; c++)
+	for (c = 0; c < 9; c++)
 	{
 		values[c] = palloc(n * sizeof(Datum));
 		nulls[c] = palloc0(n * sizeof(bool));
@@ -241,6 +289,11 @@ state_batch_flush(EndpointStateBatch *batch)
 		nulls[4][i] = !state->capacity.known;
 		values[5][i] = window ? CStringGetTextDatum(window) : (Datum) 0;
 		nulls[5][i] = window == NULL;
+		values[6][i] = TimestampTzGetDatum(state->forecast.made_at_us);
+		values[7][i] = TimestampTzGetDatum(state->forecast.from_us);
+		nulls[6][i] = nulls[7][i] = nulls[8][i] = !state->forecast.made;
+		if (state->forecast.made)
+			values[8][i] = CStringGetTextDatum(forecast_array_text(&state->forecast));
 	}
 	args[0] = array_of(values[0], nulls[0], n, UUIDOID);
 	args[1] = array_of(values[1], nulls[1], n, TEXTOID);
@@ -249,8 +302,11 @@ state_batch_flush(EndpointStateBatch *batch)
 	args[4] = array_of(values[4], nulls[4], n, TIMESTAMPTZOID);
 	args[5] = array_of(values[5], nulls[5], n, TEXTOID);
 	args[6] = TimestampTzGetDatum(batch->now);
+	args[7] = array_of(values[6], nulls[6], n, TIMESTAMPTZOID);
+	args[8] = array_of(values[7], nulls[7], n, TIMESTAMPTZOID);
+	args[9] = array_of(values[8], nulls[8], n, TEXTOID);
 	MemoryContextSwitchTo(caller);
-	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 7, types), args, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 10, types), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "writing the endpoints' scaling state failed");
 	state_batch_discard(batch);
 }
@@ -295,4 +351,55 @@ endpoint_changes_load(const pg_uuid_t *tenant, const char *endpoint_id, Timestam
 		changes[i].to = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &isnull));
 	}
 	return (int) n;
+}
+
+#define HISTORY_SELECT \
+	"SELECT date_bin('" CppAsString2(FORECAST_BIN_SECONDS) " seconds', m.ts, timestamptz '2000-01-01 00:00:00+00')," \
+	"       avg(m.requests_per_second)::float8" \
+	"  FROM tenant_scaling.endpoint_metrics m" \
+	" WHERE m.endpoint_id = $2 AND m.tenant_id = $1 AND m.ts >= $3 AND m.ts < $4" \
+	"   AND m.requests_per_second IS NOT NULL" \
+	" GROUP BY 1"
+
+void
+endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz now, LoadHistory *history)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[4];
+	int64		end_bin = forecast_bin_of(now);
+	int64		first_bin = end_bin - FORECAST_HISTORY_BINS;
+	double	   *rps = palloc(FORECAST_HISTORY_BINS * sizeof(double));
+	int32		first_sampled = FORECAST_HISTORY_BINS;
+	uint64		i;
+
+	for (i = 0; i < FORECAST_HISTORY_BINS; i++)
+		rps[i] = NAN;
+	values[0] = UUIDPGetDatum(tenant);
+	values[1] = CStringGetTextDatum(endpoint_id);
+	values[2] = TimestampTzGetDatum(first_bin * FORECAST_BIN_US);
+	values[3] = TimestampTzGetDatum(end_bin * FORECAST_BIN_US);
+	if (SPI_execute_plan(ts_keep_plan(&plan, HISTORY_SELECT, 4, types), values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading the endpoint's request-rate history failed");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		bin_null,
+					rps_null;
+		TimestampTz bin = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 1, &bin_null));
+		Datum		mean = SPI_getbinval(tuple, desc, 2, &rps_null);
+		int64		k = forecast_bin_of(bin) - first_bin;
+
+		if (bin_null || rps_null || k < 0 || k >= FORECAST_HISTORY_BINS)
+			continue;
+		rps[k] = DatumGetFloat8(mean);
+		if (k < first_sampled)
+			first_sampled = (int32) k;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	/* from the first sampled bin: the forecast measures its history from there */
+	history->start_us = (first_bin + (first_sampled < FORECAST_HISTORY_BINS ? first_sampled : 0)) * FORECAST_BIN_US;
+	history->n = first_sampled < FORECAST_HISTORY_BINS ? FORECAST_HISTORY_BINS - first_sampled : 0;
+	history->rps = rps + (first_sampled < FORECAST_HISTORY_BINS ? first_sampled : 0);
 }

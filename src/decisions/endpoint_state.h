@@ -19,6 +19,18 @@ extern void endpoint_state_from_columns(bool has_capacity, double capacity, int3
 										bool has_sampled_at, TimestampTz sampled_at,
 										const char *window_json, EndpointPolicyState *state);
 
+/* The forecast columns (made: forecast_made_at is not NULL). */
+extern void endpoint_forecast_from_columns(bool made, TimestampTz made_at, TimestampTz from, Datum rps_array,
+										   bool rps_null, StoredForecast *forecast);
+
+/*
+ * The endpoint's binned request rates before now's bin, as far back as a
+ * forecast reads (FORECAST_HISTORY_BINS), palloc'd; under the caller's
+ * rights, so row-level security decides what is read.
+ */
+extern void endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz now,
+								  LoadHistory *history);
+
 /* The window as the jsonb text of endpoint_scaling_state.recommendations; NULL when empty. */
 extern char *endpoint_window_json(const RecommendationWindow *window);
 

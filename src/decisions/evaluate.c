@@ -139,6 +139,34 @@ endpoint_observe(const SqlRow *row, TimestampTz now, EndpointObservation *obs, E
 								sql_row_int(row, ENDPOINT_COL_STATE_SAMPLES, &isnull),
 								has_sampled_at, sampled_at,
 								sql_row_text(row, ENDPOINT_COL_STATE_WINDOW), state);
+	{
+		TimestampTz made_at = 0,
+					from = 0;
+		bool		made = sql_row_time(row, ENDPOINT_COL_FORECAST_MADE_AT, &made_at);
+
+		sql_row_time(row, ENDPOINT_COL_FORECAST_FROM, &from);
+		endpoint_forecast_from_columns(made, made_at, from, row->values[ENDPOINT_COL_FORECAST_RPS - 1],
+									   row->nulls[ENDPOINT_COL_FORECAST_RPS - 1], &state->forecast);
+	}
+}
+
+/*
+ * With prediction on, a forecast older than an hour, or one that no longer
+ * reaches as far as the decision looks, is made again from the endpoint's
+ * history; true when it was (the state is then stored).
+ */
+static bool
+refresh_forecast(const SqlRow *row, const InferenceRules *rules, TimestampTz now, EndpointPolicyState *state)
+{
+	LoadHistory history;
+
+	if (rules->policy != INFERENCE_POLICY_TARGET_TRACKING || rules->predictive.mode == PREDICTIVE_OFF ||
+		!forecast_needs_refresh(&state->forecast, now, rules->predictive.lead_seconds))
+		return false;
+	endpoint_history_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID), sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
+						  now, &history);
+	forecast_store(&history, now, &state->forecast);
+	return true;
 }
 
 /*
@@ -179,9 +207,13 @@ endpoint_decide(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
 				EndpointObservation *obs, EndpointDecision *d, bool always_explain)
 {
 	EndpointPolicyState state;
+	bool		refreshed;
 
 	endpoint_observe(row, now, obs, &state);
+	refreshed = refresh_forecast(row, rules, now, &state);
 	decide_with_changes(row, rules, obs, &state, d, always_explain);
+	if (refreshed)
+		d->state_changed = true;
 }
 
 /* The decision's explanation as a JSON array, into buf: what the inputs alone do not say. */

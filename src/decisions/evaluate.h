@@ -74,7 +74,7 @@ typedef enum TrainingColumn
 	"       m.requests_per_second::text," \
 	"       e.tenant_id IN (" TENANT_PAUSES ") OR (e.tenant_id, e.endpoint_id) IN (" ENDPOINT_PAUSES ")," \
 	"       e.replica_capacity_rps::text, s.capacity_rps, s.capacity_samples, s.recommendations::text," \
-	"       s.capacity_sampled_at" \
+	"       s.capacity_sampled_at, s.forecast_made_at, s.forecast_from, s.forecast_rps" \
 	"  FROM tenant_scaling.inference_endpoints e" \
 	"  LEFT JOIN tenant_scaling.endpoint_metrics_latest m" \
 	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 " \
@@ -102,7 +102,10 @@ typedef enum EndpointColumn
 	ENDPOINT_COL_STATE_CAPACITY,	/* float8: the estimate (endpoint_scaling_state) */
 	ENDPOINT_COL_STATE_SAMPLES,
 	ENDPOINT_COL_STATE_WINDOW,	/* text: recommendations, jsonb */
-	ENDPOINT_COL_STATE_SAMPLED_AT	/* the last sample the estimate learnt */
+	ENDPOINT_COL_STATE_SAMPLED_AT,	/* the last sample the estimate learnt */
+	ENDPOINT_COL_FORECAST_MADE_AT,
+	ENDPOINT_COL_FORECAST_FROM,
+	ENDPOINT_COL_FORECAST_RPS	/* float8[] */
 } EndpointColumn;
 
 /* A result row, deformed once: column n is values[n - 1]; read it with sql_row_*. */

@@ -15,6 +15,7 @@ main(void)
 	test_decide();
 	test_cooldown();
 	test_policy();
+	test_forecast();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed == 0 ? 0 : 1;
 }

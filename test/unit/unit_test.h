@@ -39,5 +39,6 @@ void		test_invalid_rules(void);
 void		test_decide(void);
 void		test_cooldown(void);
 void		test_policy(void);
+void		test_forecast(void);
 
 #endif
