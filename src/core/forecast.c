@@ -12,6 +12,10 @@
 #define WEEK (7 * DAY)
 #define GROWTH_WEEK_MIN 0.5		/* a week's growth is taken within these bounds */
 #define GROWTH_WEEK_MAX 2.0
+#define GROWTH_FIT_MIN_DAYS 3	/* fewer days of history show no trend */
+#define GROWTH_FIT_MIN_R2 0.9
+#define GROWTH_DAY_MIN 0.8		/* a fitted day's growth is taken within these bounds */
+#define GROWTH_DAY_MAX 1.25
 
 int64_t
 forecast_bin_of(int64_t at_us)
@@ -60,7 +64,57 @@ day_level(const LoadHistory *h, int32_t from)
 	return level;
 }
 
-/* per-day growth: the last day against the same weekday a week before */
+/*
+ * Per-day growth of the day levels of the last `days` days, from a
+ * least-squares fit of their logarithms; 1 unless the fit explains at least
+ * GROWTH_FIT_MIN_R2 of their variance, which a weekday/weekend pattern does
+ * not (five high days and two low ones are no trend).
+ */
+static double
+fitted_growth(const LoadHistory *h, int days)
+{
+	double		sx = 0,
+				sy = 0,
+				sxx = 0,
+				sxy = 0,
+				syy = 0;
+	int			n = 0;
+	int			d;
+	double		slope,
+				r2,
+				var_x,
+				var_y;
+
+	for (d = 0; d < days; d++)
+	{
+		double		level = day_level(h, h->n - (days - d) * DAY);
+
+		if (isnan(level) || !(level > 0))
+			continue;
+		sx += d;
+		sy += log(level);
+		sxx += (double) d * d;
+		sxy += d * log(level);
+		syy += log(level) * log(level);
+		n++;
+	}
+	if (n < GROWTH_FIT_MIN_DAYS)
+		return 1.0;
+	var_x = sxx - sx * sx / n;
+	var_y = syy - sy * sy / n;
+	if (!(var_x > 0) || !(var_y > 1e-12))
+		return 1.0;
+	slope = (sxy - sx * sy / n) / var_x;
+	r2 = slope * slope * var_x / var_y;
+	if (r2 < GROWTH_FIT_MIN_R2)
+		return 1.0;
+	return fmin(fmax(exp(slope), GROWTH_DAY_MIN), GROWTH_DAY_MAX);
+}
+
+/*
+ * Per-day growth: with eight days, the last day against the same weekday a
+ * week before (a weekly pattern cancels out); with three to seven, a fit.
+ */
 static double
 daily_growth(const LoadHistory *h)
 {
@@ -68,7 +122,9 @@ daily_growth(const LoadHistory *h)
 	double		week_before = day_level(h, h->n - 8 * DAY);
 	double		ratio;
 
-	if (isnan(last) || isnan(week_before) || !(week_before > 0) || !(last > 0))
+	if (isnan(week_before))
+		return fitted_growth(h, h->n / DAY < 7 ? h->n / DAY : 7);
+	if (isnan(last) || !(week_before > 0) || !(last > 0))
 		return 1.0;
 	ratio = last / week_before;
 	if (ratio < GROWTH_WEEK_MIN)

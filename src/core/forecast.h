@@ -8,7 +8,8 @@
  * lesser of that and the lower median of the same bin one to four weeks
  * back; each source is first scaled by the growth since its day (the ratio
  * of the last day's median to that of the same weekday a week before, once
- * eight days are known). A lower median and the lesser of the two seasons
+ * eight days are known; before, a log-linear fit of the day medians when it
+ * explains 90 % of their variance, which a weekly pattern does not). A lower median and the lesser of the two seasons
  * keep a one-off event (yesterday's or last week's) out of the forecast and
  * follow a weekday/weekend pattern, since the forecast is only ever a floor
  * under the reactive policy: too low costs nothing the reactive policy does
@@ -46,7 +47,7 @@ typedef struct ForecastModel
 	bool		usable;
 	char		why_not[128];	/* when not usable, a sentence */
 	int32_t		sampled_bins;	/* bins with a sample */
-	double		daily_growth;	/* per day, 1 without eight days of history */
+	double		daily_growth;	/* per day; 1 when none is seen */
 	bool		weekly;			/* a week of history: the weekly season counts */
 } ForecastModel;
 

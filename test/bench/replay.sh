@@ -7,6 +7,8 @@
 # replica ready), replica-hours, changes and replica-hours against the oracle's; then the goal
 # checks and sanity checks (PASS/FAIL), and the time of one 50,000-step simulation. Exits 0
 # whether the goals are met or not (it is a measurement); a few seconds once built.
+# Then the predictive replay (predictive.sql): six eight-day traces scored on the last day with
+# prediction off, forecast_only and forecast_and_scale, and the forecast's error; about 15 s.
 #
 #   bash test/bench/replay.sh                builds, starts a throwaway cluster, replays
 #   TS_TT_RULES='{"inference": {"target_utilization": 0.7}}' bash test/bench/replay.sh
@@ -16,6 +18,7 @@ set -euo pipefail
 TS_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 replay() {
 	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v tt_rules="${TS_TT_RULES:-}" -f "$TS_ROOT/test/bench/replay.sql"
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$TS_ROOT/test/bench/predictive.sql"
 }
 if [ -n "${TS_REPLAY_DB:-}" ]; then
 	replay "$TS_REPLAY_DB"

@@ -112,6 +112,19 @@ test_seasons(void)
 	h.n = 9 * DAY;
 	CHECK(forecast_fit(&h, &m) && fabs(m.daily_growth - 1.05) < 0.001);
 	CHECK(max_relative_error(&h, &m, 9 * DAY, 10 * DAY, growing) < 0.01);
+	/* with fewer than eight days, fitted to the day levels */
+	h.n = 5 * DAY;
+	CHECK(forecast_fit(&h, &m) && fabs(m.daily_growth - 1.05) < 0.001);
+	CHECK(max_relative_error(&h, &m, 5 * DAY, 6 * DAY, growing) < 0.01);
+	h.n = 2 * DAY;				/* two days show no trend */
+	CHECK(forecast_fit(&h, &m) && m.daily_growth == 1.0);
+	free(v);
+
+	/* a weekend then five weekdays is not a trend: no growth is fitted */
+	v = series(12 * DAY, weekly);
+	h.rps = v + 5 * DAY;		/* from the first weekend day */
+	h.n = 7 * DAY;
+	CHECK(forecast_fit(&h, &m) && m.daily_growth == 1.0);
 	free(v);
 }
 
