@@ -15,6 +15,30 @@ ALTER TABLE tenant_scaling.inference_endpoints
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.replica_capacity_rps IS
 'requests per second one replica serves at 100 % cpu, for target tracking; NULL: estimated from the endpoint''s samples';
 
+-- Derived, per tenant: what the training queue policy keeps between
+-- decisions, written by the cycle; not dumped, rebuilt by the next decisions.
+CREATE TABLE tenant_scaling.training_scaling_state (
+    tenant_id uuid PRIMARY KEY
+        REFERENCES tenant_scaling.tenant_scaling_config (tenant_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    recommendations jsonb,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE tenant_scaling.training_scaling_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_rows ON tenant_scaling.training_scaling_state TO PUBLIC
+    USING (tenant_id = (SELECT tenant_scaling.current_tenant_id()))
+    WITH CHECK (tenant_id = (SELECT tenant_scaling.current_tenant_id()));
+CREATE POLICY operator_rows ON tenant_scaling.training_scaling_state TO tenant_scaling_admin
+    USING (true) WITH CHECK (true);
+GRANT SELECT ON tenant_scaling.training_scaling_state TO PUBLIC;
+GRANT SELECT ON tenant_scaling.training_scaling_state TO tenant_scaling_admin;
+COMMENT ON TABLE tenant_scaling.training_scaling_state IS
+'what the training queue policy keeps of each tenant between decisions: its stabilization window';
+COMMENT ON COLUMN tenant_scaling.training_scaling_state.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.training_scaling_state.recommendations IS
+'the stabilization window: since when the queue has asked for fewer (down) or more (up) workers than desired, and the counts that can still decide';
+COMMENT ON COLUMN tenant_scaling.training_scaling_state.updated_at IS 'when a decision last wrote the row';
+COMMENT ON INDEX tenant_scaling.training_scaling_state_pkey IS 'one row per tenant';
+
 -- Derived, per endpoint: what target tracking keeps between decisions,
 -- written by the cycle and scale_inference_endpoint while they hold the
 -- endpoint's row. Not dumped: a restored endpoint learns its capacity again
@@ -566,6 +590,7 @@ GRANT UPDATE ON tenant_scaling.inference_endpoints TO tenant_scaling_scheduler;
 GRANT DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_scheduler;
+GRANT INSERT, UPDATE ON tenant_scaling.training_scaling_state TO tenant_scaling_scheduler;
 GRANT INSERT, DELETE ON tenant_scaling.scaling_events TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.scaling_event_acks TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.pruned_run_totals

@@ -126,6 +126,25 @@ COMMENT ON COLUMN tenant_scaling.tenant_training_state.last_scale_out_at IS
 COMMENT ON COLUMN tenant_scaling.tenant_training_state.last_scaled_at IS 'when a decision last changed the workers (scale-in cooldown)';
 COMMENT ON INDEX tenant_scaling.tenant_training_state_pkey IS 'one row per tenant';
 
+-- Derived, per tenant: what the queue policy keeps between decisions,
+-- written by the cycle; not dumped, rebuilt by the next decisions.
+CREATE TABLE tenant_scaling.training_scaling_state (
+    tenant_id uuid PRIMARY KEY
+        REFERENCES tenant_scaling.tenant_scaling_config (tenant_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    recommendations jsonb,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT pg_temp.isolate_tenant_rows('training_scaling_state');
+GRANT SELECT ON tenant_scaling.training_scaling_state TO PUBLIC;
+GRANT SELECT ON tenant_scaling.training_scaling_state TO tenant_scaling_admin;
+COMMENT ON TABLE tenant_scaling.training_scaling_state IS
+'what the training queue policy keeps of each tenant between decisions: its stabilization window';
+COMMENT ON COLUMN tenant_scaling.training_scaling_state.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.training_scaling_state.recommendations IS
+'the stabilization window: since when the queue has asked for fewer (down) or more (up) workers than desired, and the counts that can still decide';
+COMMENT ON COLUMN tenant_scaling.training_scaling_state.updated_at IS 'when a decision last wrote the row';
+COMMENT ON INDEX tenant_scaling.training_scaling_state_pkey IS 'one row per tenant';
+
 CREATE TABLE tenant_scaling.training_jobs (
     job_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id uuid NOT NULL,

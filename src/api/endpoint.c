@@ -174,7 +174,7 @@ ts_scale_inference_endpoint(PG_FUNCTION_ARGS)
 	}
 	if (auto_scaling && endpoint_decision.state_changed)
 	{
-		EndpointStateBatch states;
+		ScalingStateBatch states;
 
 		state_batch_init(&states, now);
 		state_batch_add(&states, tenant, text_to_cstring(endpoint_id), &endpoint_decision.state);

@@ -207,168 +207,19 @@ capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *
 	return true;
 }
 
-/* ---- stabilization windows ---- */
-
-static void
-window_reset(RecommendationWindow *window)
-{
-	memset(window, 0, sizeof(*window));
-}
-
-static void
-window_drop_head(RecommendationWindow *window)
-{
-	memmove(window->at_us, window->at_us + 1, (window->n - 1) * sizeof(int64_t));
-	memmove(window->replicas, window->replicas + 1, (window->n - 1) * sizeof(int32_t));
-	window->n--;
-}
-
-/*
- * The count the windows allow towards recommendation: below the desired
- * count, the highest recommendation of the last down_window_s seconds, and
- * nothing while they have not all been below it for that long; above, the
- * lowest of the last up_window_s seconds. A recommendation equal to the
- * desired count ends the window. (With 32 recommendations all different and
- * all within the window, the oldest is forgotten.)
- */
-int32_t
-window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t desired,
-				 int64_t now_us, int32_t up_window_s, int32_t down_window_s)
-{
-	int32_t		direction = recommendation < desired ? -1 : 1;
-	int64_t		oldest;
-
-	if (recommendation == desired)
-	{
-		window_reset(window);
-		return desired;
-	}
-	if (window->direction != direction)
-	{
-		window_reset(window);
-		window->direction = direction;
-		window->since_us = now_us;
-	}
-	/* an older entry that the new one outlives and outranks can never decide again */
-	while (window->n > 0 &&
-		   (direction < 0 ? window->replicas[window->n - 1] <= recommendation
-			: window->replicas[window->n - 1] >= recommendation))
-		window->n--;
-	if (window->n == WINDOW_MAX_ENTRIES)
-		window_drop_head(window);
-	window->at_us[window->n] = now_us;
-	window->replicas[window->n] = recommendation;
-	window->n++;
-	oldest = now_us - (int64_t) (direction < 0 ? down_window_s : up_window_s) * US_PER_SECOND;
-	while (window->n > 1 && window->at_us[0] < oldest)
-		window_drop_head(window);
-	if (window->since_us > oldest)
-		return desired;
-	/*
-	 * Never past the desired count the other way: entries recorded before an
-	 * override moved it are still below (above) what they were, not a reason
-	 * to scale up (down).
-	 */
-	if (direction < 0)
-		return window->replicas[0] < desired ? window->replicas[0] : desired;
-	return window->replicas[0] > desired ? window->replicas[0] : desired;
-}
-
-static bool
-window_equal(const RecommendationWindow *a, const RecommendationWindow *b)
-{
-	return a->direction == b->direction && a->since_us == b->since_us && a->n == b->n &&
-		memcmp(a->at_us, b->at_us, a->n * sizeof(int64_t)) == 0 &&
-		memcmp(a->replicas, b->replicas, a->n * sizeof(int32_t)) == 0;
-}
-
 /* ---- rate limits ---- */
 
 int32_t
 rate_limit_longest_period(const InferenceRules *rules)
 {
-	int32_t		longest = 0;
-	int			i;
-
-	for (i = 0; i < rules->scale_up.n_policies; i++)
-		if (rules->scale_up.policies[i].period_seconds > longest)
-			longest = rules->scale_up.policies[i].period_seconds;
-	for (i = 0; i < rules->scale_down.n_policies; i++)
-		if (rules->scale_down.policies[i].period_seconds > longest)
-			longest = rules->scale_down.policies[i].period_seconds;
-	return longest;
+	return behavior_longest_period(&rules->scale_up, &rules->scale_down);
 }
 
-/* Replicas added (up) or removed (!up) by the changes of the last period_s seconds. */
-static int64_t
-changed_within(const EndpointObservation *obs, int32_t period_s, bool up)
-{
-	int64_t		since = obs->now_us - (int64_t) period_s * US_PER_SECOND;
-	int64_t		sum = 0;
-	int			i;
-
-	for (i = 0; i < obs->n_changes; i++)
-	{
-		const ReplicaChange *c = &obs->changes[i];
-
-		if (c->at_us <= since)
-			continue;
-		if (up && c->to > c->from)
-			sum += c->to - c->from;
-		else if (!up && c->from > c->to)
-			sum += c->from - c->to;
-	}
-	return sum;
-}
-
-/*
- * As the HPA (calculateScaleUpLimitWithScalingRules and its scale-down
- * twin): each policy allows a change relative to the count at the start of
- * its period, the desired count less what was added and plus what was
- * removed within it; up by pods or ceil(start x (1 + percent)), down by pods
- * or floor(start x (1 - percent)); select_policy takes the most or the least
- * permissive.
- */
 int32_t
 rate_limited(const InferenceRules *rules, const EndpointObservation *obs, int32_t target)
 {
-	bool		up = target > obs->desired_replicas;
-	const ScalingBehavior *b = up ? &rules->scale_up : &rules->scale_down;
-	int64_t		desired = obs->desired_replicas;
-	int64_t		limit = 0;
-	int			i;
-
-	if (target == obs->desired_replicas || b->select_policy == SELECT_POLICY_DISABLED)
-		return obs->desired_replicas;
-	for (i = 0; i < b->n_policies; i++)
-	{
-		const RateLimit *p = &b->policies[i];
-		int64_t		start = desired - changed_within(obs, p->period_seconds, true)
-			+ changed_within(obs, p->period_seconds, false);
-		int64_t		l;
-		bool		more_permissive;
-
-		if (start < 0)
-			start = 0;
-		if (up)
-		{
-			l = p->kind == RATE_LIMIT_PODS ? start + p->value : (start * (100 + p->value) + 99) / 100;
-			more_permissive = l > limit;
-		}
-		else
-		{
-			l = p->kind == RATE_LIMIT_PODS ? start - p->value
-				: p->value >= 100 ? 0 : start * (100 - p->value) / 100;
-			if (l < 0)
-				l = 0;
-			more_permissive = l < limit;
-		}
-		if (i == 0 || more_permissive == (b->select_policy == SELECT_POLICY_MAX))
-			limit = l;
-	}
-	if (up)
-		return clamp64(limit < desired ? desired : limit < target ? limit : target);
-	return clamp64(limit > desired ? desired : limit > target ? limit : target);
+	return behavior_rate_limited(&rules->scale_up, &rules->scale_down, obs->desired_replicas, obs->now_us,
+								 obs->changes, obs->n_changes, target);
 }
 
 /* ---- the step policy ---- */

@@ -13,17 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "behavior.h"
 #include "decide.h"
 #include "forecast.h"
 #include "scaling_rules.h"
-
-/* A change of the desired count that was applied, for the rate limits. */
-typedef struct ReplicaChange
-{
-	int64_t		at_us;
-	int32_t		from;
-	int32_t		to;
-} ReplicaChange;
 
 /* What the policy sees of an endpoint now. */
 typedef struct EndpointObservation
@@ -57,24 +50,6 @@ typedef struct CapacityEstimate
 
 /* Fewer samples than this and the estimate is not used. */
 #define CAPACITY_MIN_SAMPLES 3
-
-/*
- * The recommendations that hold a change back (the HPA's stabilization
- * window), kept since they first went one way of the desired count:
- * direction -1 (below, scale-down window: its highest counts), 1 (above,
- * scale-up window: its lowest), 0 none. Only the entries that can still
- * decide are kept (a monotone queue), newest last.
- */
-#define WINDOW_MAX_ENTRIES 32
-
-typedef struct RecommendationWindow
-{
-	int32_t		direction;
-	int64_t		since_us;
-	int32_t		n;
-	int64_t		at_us[WINDOW_MAX_ENTRIES];
-	int32_t		replicas[WINDOW_MAX_ENTRIES];
-} RecommendationWindow;
 
 /* What is kept between decisions (tenant_scaling.endpoint_scaling_state). */
 typedef struct EndpointPolicyState
@@ -134,8 +109,6 @@ extern const char *explain_kind_name(ExplainKind kind);
  * rate limits (unit tests, and the pieces decide_endpoint is made of).
  */
 extern bool capacity_estimate_update(CapacityEstimate *estimate, const EndpointObservation *obs);
-extern int32_t window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t desired,
-								int64_t now_us, int32_t up_window_s, int32_t down_window_s);
 extern int32_t rate_limited(const InferenceRules *rules, const EndpointObservation *obs, int32_t target);
 
 #endif

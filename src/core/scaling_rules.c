@@ -89,21 +89,6 @@ typedef struct RuleSection
  */
 #define NUMERIC_MAX_SCALE 16383
 
-#define T(field) offsetof(TrainingRules, field)
-static const RuleKey training_keys[] = {
-	{"scale_out_queue_size", RULE_INTEGER, 0, INT32_MAX, T(scale_out_queue_size)},
-	{"scale_out_wait_seconds", RULE_NUMBER, 0, ONE_YEAR_SECONDS, T(scale_out_wait_seconds)},
-	{"scale_in_queue_size", RULE_INTEGER, 0, INT32_MAX, T(scale_in_queue_size)},
-	{"scale_in_wait_seconds", RULE_NUMBER, 0, ONE_YEAR_SECONDS, T(scale_in_wait_seconds)},
-	{"scale_out_step", RULE_INTEGER, 1, MAX_STEP, T(scale_out_step)},
-	{"scale_in_step", RULE_INTEGER, 1, MAX_STEP, T(scale_in_step)},
-	{"min_workers", RULE_INTEGER, 0, MAX_WORKERS, T(min_workers)},
-	{"max_workers", RULE_INTEGER, 1, MAX_WORKERS, T(max_workers)},
-	{"scale_in_cooldown_seconds", RULE_INTEGER, 0, ONE_DAY_SECONDS, T(scale_in_cooldown_seconds)},
-	{"scale_out_cooldown_seconds", RULE_INTEGER, 0, ONE_DAY_SECONDS, T(scale_out_cooldown_seconds)},
-	{NULL, RULE_INTEGER, 0, 0, 0}
-};
-#undef T
 
 static const char *const policy_names[] = {"target_tracking", "step", NULL};
 static const char *const select_names[] = {"max", "min", "disabled", NULL};
@@ -133,8 +118,47 @@ static const RuleKey behavior_direction_keys[] = {
 	{"policies", RULE_RATE_LIMITS, 1, MAX_RATE_LIMITS, B(policies), false, NULL, &rate_limit_table},
 	{NULL, RULE_INTEGER, 0, 0, 0}
 };
-#undef B
 static const RuleTable behavior_direction_table = {behavior_direction_keys, NULL, NULL};
+
+/* the training directions: as the inference ones, without a tolerance (counts of jobs are exact) */
+static const RuleKey training_direction_keys[] = {
+	{"stabilization_window_seconds", RULE_INTEGER, 0, MAX_STABILIZATION_SECONDS, B(stabilization_window_seconds)},
+	{"select_policy", RULE_CHOICE, 0, 0, B(select_policy), false, select_names},
+	{"policies", RULE_RATE_LIMITS, 1, MAX_RATE_LIMITS, B(policies), false, NULL, &rate_limit_table},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+static const RuleTable training_direction_table = {training_direction_keys, NULL, NULL};
+
+static const char *const training_policy_names[] = {"queue", "step", NULL};
+
+#define MAX_JOBS_PER_WORKER 1000
+
+#define T(field) offsetof(TrainingRules, field)
+static const RuleKey training_behavior_keys[] = {
+	{"scale_up", RULE_OBJECT, 0, 0, 0, false, NULL, &training_direction_table},
+	{"scale_down", RULE_OBJECT, 0, 0, T(scale_down) - T(scale_up), false, NULL, &training_direction_table},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+static const RuleTable training_behavior_table = {training_behavior_keys, NULL, NULL};
+
+static const RuleKey training_keys[] = {
+	{"scale_out_queue_size", RULE_INTEGER, 0, INT32_MAX, T(scale_out_queue_size)},
+	{"scale_out_wait_seconds", RULE_NUMBER, 0, ONE_YEAR_SECONDS, T(scale_out_wait_seconds)},
+	{"scale_in_queue_size", RULE_INTEGER, 0, INT32_MAX, T(scale_in_queue_size)},
+	{"scale_in_wait_seconds", RULE_NUMBER, 0, ONE_YEAR_SECONDS, T(scale_in_wait_seconds)},
+	{"scale_out_step", RULE_INTEGER, 1, MAX_STEP, T(scale_out_step)},
+	{"scale_in_step", RULE_INTEGER, 1, MAX_STEP, T(scale_in_step)},
+	{"min_workers", RULE_INTEGER, 0, MAX_WORKERS, T(min_workers)},
+	{"max_workers", RULE_INTEGER, 1, MAX_WORKERS, T(max_workers)},
+	{"scale_in_cooldown_seconds", RULE_INTEGER, 0, ONE_DAY_SECONDS, T(scale_in_cooldown_seconds)},
+	{"scale_out_cooldown_seconds", RULE_INTEGER, 0, ONE_DAY_SECONDS, T(scale_out_cooldown_seconds)},
+	{"policy", RULE_CHOICE, 0, 0, T(policy), false, training_policy_names},
+	{"jobs_per_worker", RULE_INTEGER, 1, MAX_JOBS_PER_WORKER, T(jobs_per_worker)},
+	{"behavior", RULE_OBJECT, 0, 0, T(scale_up), false, NULL, &training_behavior_table},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+#undef T
+#undef B
 
 /* "behavior" is an object of two directions within InferenceRules */
 #define I(field) offsetof(InferenceRules, field)
@@ -199,6 +223,8 @@ static const RuleOrder inference_orders[] = {
 
 #define FITS(keys) _Static_assert(sizeof(keys) / sizeof(keys[0]) <= RULE_KEYS_MAX + 1, #keys " has too many keys")
 FITS(training_keys);
+FITS(training_behavior_keys);
+FITS(training_direction_keys);
 FITS(inference_keys);
 FITS(behavior_keys);
 FITS(behavior_direction_keys);
@@ -230,6 +256,25 @@ build_defaults(ScalingRules *rules)
 	t->max_workers_set = false;
 	t->scale_in_cooldown_seconds = 300;
 	t->scale_out_cooldown_seconds = 300;
+
+	/*
+	 * The queue policy (README, Training policies): a worker per job queued
+	 * or running; up at most tenfold or 10 workers a minute, so a backlog is
+	 * met within two cycles; down to the most the last five minutes needed,
+	 * so workers are not given back between two waves of jobs. The seed's
+	 * cooldowns are the step policy's only (resolve_training_cooldowns).
+	 */
+	t->policy = TRAINING_POLICY_QUEUE;
+	t->jobs_per_worker = 1;
+	t->scale_up.stabilization_window_seconds = 0;
+	t->scale_up.select_policy = SELECT_POLICY_MAX;
+	t->scale_up.n_policies = 2;
+	t->scale_up.policies[0] = (RateLimit) {RATE_LIMIT_PODS, 10, 60};
+	t->scale_up.policies[1] = (RateLimit) {RATE_LIMIT_PERCENT, 900, 60};
+	t->scale_down.stabilization_window_seconds = 300;
+	t->scale_down.select_policy = SELECT_POLICY_MAX;
+	t->scale_down.n_policies = 1;
+	t->scale_down.policies[0] = (RateLimit) {RATE_LIMIT_PERCENT, 100, 60};
 
 	ts_decimal_parse("0.8", &i->cpu_high);
 	ts_decimal_parse("0.8", &i->memory_high);
@@ -670,6 +715,17 @@ parse_object(const char *path, const RuleTable *table, const cJSON *object, void
  * tracking has its stabilization windows and rate limits instead.
  */
 static void
+resolve_training_cooldowns(TrainingRules *rules, const cJSON *object)
+{
+	if (rules->policy != TRAINING_POLICY_QUEUE)
+		return;
+	if (!cJSON_GetObjectItemCaseSensitive(object, "scale_in_cooldown_seconds"))
+		rules->scale_in_cooldown_seconds = 0;
+	if (!cJSON_GetObjectItemCaseSensitive(object, "scale_out_cooldown_seconds"))
+		rules->scale_out_cooldown_seconds = 0;
+}
+
+static void
 resolve_cooldowns(InferenceRules *rules, const cJSON *object)
 {
 	if (rules->policy != INFERENCE_POLICY_STEP)
@@ -687,8 +743,11 @@ parse_section(const RuleSection *section, const cJSON *object, ScalingRules *rul
 	if (!parse_object(section->name, &section->table, object, (char *) rules + section->offset, err))
 		return false;
 	if (section->offset == offsetof(ScalingRules, training))
+	{
 		rules->training.max_workers_set =
 			cJSON_GetObjectItemCaseSensitive(object, "max_workers") != NULL;
+		resolve_training_cooldowns(&rules->training, object);
+	}
 	else
 		resolve_cooldowns(&rules->inference, object);
 	return true;

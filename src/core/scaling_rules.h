@@ -14,28 +14,6 @@
 
 #include "ts_decimal.h"
 
-typedef struct TrainingRules
-{
-	int32_t		scale_out_queue_size;
-	TsDecimal	scale_out_wait_seconds;
-	int32_t		scale_in_queue_size;
-	TsDecimal	scale_in_wait_seconds;
-	int32_t		scale_out_step;
-	int32_t		scale_in_step;
-	int32_t		min_workers;
-	int32_t		max_workers;
-	bool		max_workers_set;	/* a ceiling only when given */
-	int32_t		scale_in_cooldown_seconds;
-	int32_t		scale_out_cooldown_seconds;
-} TrainingRules;
-
-/* How an endpoint's replicas are decided (README, Inference policies). */
-typedef enum InferencePolicy
-{
-	INFERENCE_POLICY_TARGET_TRACKING,	/* proportional to the load, the default */
-	INFERENCE_POLICY_STEP		/* the seed's fixed step on thresholds */
-} InferencePolicy;
-
 /* Which of a direction's rate limits binds, as the HPA's selectPolicy. */
 typedef enum SelectPolicy
 {
@@ -68,6 +46,39 @@ typedef struct ScalingBehavior
 	int32_t		n_policies;
 	RateLimit	policies[MAX_RATE_LIMITS];
 } ScalingBehavior;
+
+/* How a tenant's training workers are decided (README, Training policies). */
+typedef enum TrainingPolicy
+{
+	TRAINING_POLICY_QUEUE,		/* sized to the jobs queued and running, the default */
+	TRAINING_POLICY_STEP		/* the seed's +2/-1 on queue samples */
+} TrainingPolicy;
+
+typedef struct TrainingRules
+{
+	int32_t		scale_out_queue_size;
+	TsDecimal	scale_out_wait_seconds;
+	int32_t		scale_in_queue_size;
+	TsDecimal	scale_in_wait_seconds;
+	int32_t		scale_out_step;
+	int32_t		scale_in_step;
+	int32_t		min_workers;
+	int32_t		max_workers;
+	bool		max_workers_set;	/* a ceiling only when given */
+	int32_t		scale_in_cooldown_seconds;
+	int32_t		scale_out_cooldown_seconds;
+	int32_t		policy;			/* TrainingPolicy */
+	int32_t		jobs_per_worker;	/* the queue policy's target: jobs queued or running per worker */
+	ScalingBehavior scale_up;	/* the queue policy's windows and rate limits (no tolerance) */
+	ScalingBehavior scale_down;
+} TrainingRules;
+
+/* How an endpoint's replicas are decided (README, Inference policies). */
+typedef enum InferencePolicy
+{
+	INFERENCE_POLICY_TARGET_TRACKING,	/* proportional to the load, the default */
+	INFERENCE_POLICY_STEP		/* the seed's fixed step on thresholds */
+} InferencePolicy;
 
 /* What the forecast may do (README, Predictive scaling). */
 typedef enum PredictiveMode

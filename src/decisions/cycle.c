@@ -145,7 +145,7 @@ note_rules_failure(CycleResult *result, const pg_uuid_t *tenant, const char *mes
 /* One tenant: its training decision, then each of its endpoints from the stream. */
 static void
 evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, TimestampTz now,
-				DecisionBatch *batch, EndpointStateBatch *states, CycleResult *result)
+				DecisionBatch *batch, ScalingStateBatch *states, CycleResult *result)
 {
 	SqlRow		row;
 	SqlRow		ep_row;
@@ -154,6 +154,7 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 	RulesError	err;
 	AppliedDecision decision;
 	EndpointDecision ep_decision;
+	TrainingQueueDecision queue_decision;
 	const char *reason;
 	bool		rules_ok;
 	HeapTuple	ep;
@@ -164,10 +165,15 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 	result->tenants_evaluated++;
 	if (!rules_ok)
 		note_rules_failure(result, &tenant, err.message);
-	else if (evaluate_training(&row, &rules.training, now, &decision, &reason))
-		batch_add(batch, &decision);
 	else
-		cycle_count_not_scaled(result, reason);
+	{
+		if (evaluate_training(&row, &rules.training, now, &decision, &reason, &queue_decision))
+			batch_add(batch, &decision);
+		else
+			cycle_count_not_scaled(result, reason);
+		if (queue_decision.window_changed)
+			state_batch_add_training(states, &tenant, &queue_decision.window);
+	}
 
 	/* both streams are in tenant order */
 	while ((ep = stream_peek(endpoints)) != NULL)
@@ -466,7 +472,7 @@ maybe_refresh_cost_view(CycleResult *result)
 static void
 flush_states(void *arg)
 {
-	state_batch_flush((EndpointStateBatch *) arg);
+	state_batch_flush((ScalingStateBatch *) arg);
 }
 
 /*
@@ -474,15 +480,16 @@ flush_states(void *arg)
  * costs a window its progress, never the cycle's decisions.
  */
 static void
-store_states(EndpointStateBatch *states, CycleResult *result)
+store_states(ScalingStateBatch *states, CycleResult *result)
 {
 	ErrorData  *error = NULL;
-	int			n = states->count;
+	int			n = states->count + states->training_count;
 
 	if (n == 0 || ts_try_subtransaction(flush_states, states, &error))
 		return;
 	ereport(WARNING,
-			(errmsg("tenant_scaling: the scaling state of %d endpoints was not stored: %s", n, error->message)));
+			(errmsg("tenant_scaling: the scaling state of %d endpoints and %d tenants' training was not stored: %s",
+					states->count, states->training_count, error->message)));
 	FreeErrorData(error);
 	state_batch_discard(states);
 	cycle_count_not_scaled_n(result, "state_not_stored", n);
@@ -497,7 +504,7 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 	Oid			ts_type[1] = {TIMESTAMPTZOID};
 	Datum		metrics_since[1];
 	DecisionBatch batch;
-	EndpointStateBatch states;
+	ScalingStateBatch states;
 	RowStream	tenants;
 	RowStream	endpoints;
 	HeapTuple	row;
@@ -518,7 +525,7 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 		MemoryContextReset(tenant_context);
 		if (batch.count >= APPLY_BATCH)
 			batch_flush_isolated(&batch);
-		if (states.count >= APPLY_BATCH)
+		if (states.count + states.training_count >= APPLY_BATCH)
 			store_states(&states, result);
 	}
 	batch_flush_isolated(&batch);

@@ -39,10 +39,10 @@ time_text(const cJSON *item)
  * texts are copied out and the cJSON tree freed before the timestamps are
  * parsed, so an error there leaks nothing; counts are never negative.
  */
-static void
-window_from_json(const char *json, RecommendationWindow *window)
+void
+recommendation_window_from_json(const char *json, RecommendationWindow *window)
 {
-	cJSON	   *doc = cJSON_Parse(json);
+	cJSON	   *doc = json ? cJSON_Parse(json) : NULL;
 	const cJSON *direction,
 			   *entry;
 	char	   *since = NULL;
@@ -54,7 +54,7 @@ window_from_json(const char *json, RecommendationWindow *window)
 
 	memset(window, 0, sizeof(*window));
 	if (doc == NULL)
-		return;
+		return;			/* NULL or not JSON: an empty window */
 	direction = cJSON_GetObjectItemCaseSensitive(doc, "direction");
 	since = time_text(cJSON_GetObjectItemCaseSensitive(doc, "since"));
 	ok = cJSON_IsString(direction) && since != NULL;
@@ -142,7 +142,7 @@ endpoint_state_from_columns(bool has_capacity, double capacity, int32 samples, b
 		state->capacity.sampled_at_us = has_sampled_at ? sampled_at : 0;
 	}
 	if (window_json)
-		window_from_json(window_json, &state->window);
+		recommendation_window_from_json(window_json, &state->window);
 }
 
 static void
@@ -154,7 +154,7 @@ append_time(StringInfo buf, int64_t t)
 }
 
 char *
-endpoint_window_json(const RecommendationWindow *window)
+recommendation_window_json(const RecommendationWindow *window)
 {
 	StringInfoData buf;
 	int			i;
@@ -196,7 +196,7 @@ endpoint_window_json(const RecommendationWindow *window)
 	"        forecast_rps = excluded.forecast_rps, updated_at = excluded.updated_at"
 
 void
-state_batch_init(EndpointStateBatch *batch, TimestampTz now)
+state_batch_init(ScalingStateBatch *batch, TimestampTz now)
 {
 	batch->context = AllocSetContextCreate(CurrentMemoryContext, "tenant_scaling endpoint states",
 										   ALLOCSET_DEFAULT_SIZES);
@@ -206,7 +206,7 @@ state_batch_init(EndpointStateBatch *batch, TimestampTz now)
 }
 
 void
-state_batch_discard(EndpointStateBatch *batch)
+state_batch_discard(ScalingStateBatch *batch)
 {
 	MemoryContextReset(batch->context);
 	batch->count = 0;
@@ -214,10 +214,35 @@ state_batch_discard(EndpointStateBatch *batch)
 	batch->tenants = NULL;
 	batch->endpoints = NULL;
 	batch->states = NULL;
+	batch->training_count = 0;
+	batch->training_capacity = 0;
+	batch->training_tenants = NULL;
+	batch->training_windows = NULL;
 }
 
 void
-state_batch_add(EndpointStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
+state_batch_add_training(ScalingStateBatch *batch, const pg_uuid_t *tenant, const RecommendationWindow *window)
+{
+	MemoryContext caller = MemoryContextSwitchTo(batch->context);
+
+	if (batch->training_count == batch->training_capacity)
+	{
+		batch->training_capacity = batch->training_capacity ? batch->training_capacity * 2 : 64;
+		batch->training_tenants = batch->training_tenants ?
+			repalloc(batch->training_tenants, batch->training_capacity * sizeof(pg_uuid_t)) :
+			palloc(batch->training_capacity * sizeof(pg_uuid_t));
+		batch->training_windows = batch->training_windows ?
+			repalloc(batch->training_windows, batch->training_capacity * sizeof(RecommendationWindow)) :
+			palloc(batch->training_capacity * sizeof(RecommendationWindow));
+	}
+	batch->training_tenants[batch->training_count] = *tenant;
+	batch->training_windows[batch->training_count] = *window;
+	batch->training_count++;
+	MemoryContextSwitchTo(caller);
+}
+
+void
+state_batch_add(ScalingStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
 				const EndpointPolicyState *state)
 {
 	MemoryContext caller = MemoryContextSwitchTo(batch->context);
@@ -252,8 +277,56 @@ array_of(Datum *values, bool *nulls, int n, Oid type)
 	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, type, len, byval, align));
 }
 
+/*
+ * The training windows. Only the cycle writes them, one cycle at a time
+ * (cycle_lock), and no tenant can lock the rows (SELECT only): the upsert
+ * never waits.
+ */
+#define TRAINING_STATE_UPSERT \
+	"INSERT INTO tenant_scaling.training_scaling_state AS s (tenant_id, recommendations, updated_at)" \
+	" SELECT u.tenant_id, u.recommendations::jsonb, $3 FROM unnest($1::uuid[], $2::text[]) AS u(tenant_id, recommendations)" \
+	"  WHERE u.tenant_id IN (SELECT c.tenant_id FROM tenant_scaling.tenant_scaling_config c)" \
+	" ON CONFLICT (tenant_id) DO UPDATE SET recommendations = excluded.recommendations, updated_at = excluded.updated_at"
+
+static void
+training_flush(ScalingStateBatch *batch)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {UUIDARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	int			n = batch->training_count;
+	MemoryContext caller;
+	Datum	   *tenants;
+	Datum	   *windows;
+	bool	   *nulls;
+	int			i;
+
+	if (n > 0)
+	{
+		caller = MemoryContextSwitchTo(batch->context);
+		tenants = palloc(n * sizeof(Datum));
+		windows = palloc(n * sizeof(Datum));
+		nulls = palloc0(n * sizeof(bool));
+		for (i = 0; i < n; i++)
+		{
+			char	   *window = recommendation_window_json(&batch->training_windows[i]);
+
+			tenants[i] = UUIDPGetDatum(&batch->training_tenants[i]);
+			windows[i] = window ? CStringGetTextDatum(window) : (Datum) 0;
+			nulls[i] = window == NULL;
+		}
+		args[0] = array_of(tenants, NULL, n, UUIDOID);
+		args[1] = array_of(windows, nulls, n, TEXTOID);
+		args[2] = TimestampTzGetDatum(batch->now);
+		MemoryContextSwitchTo(caller);
+		if (SPI_execute_plan(ts_keep_plan(&plan, TRAINING_STATE_UPSERT, 3, types), args, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "writing the tenants' training scaling state failed");
+	}
+	state_batch_discard(batch);
+}
+
 void
-state_batch_flush(EndpointStateBatch *batch)
+state_batch_flush(ScalingStateBatch *batch)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[10] = {UUIDARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, INT4ARRAYOID,
@@ -268,7 +341,10 @@ state_batch_flush(EndpointStateBatch *batch)
 				c;
 
 	if (n == 0)
+	{
+		training_flush(batch);
 		return;
+	}
 	caller = MemoryContextSwitchTo(batch->context);
 	for (c = 0; c < 9; c++)
 	{
@@ -278,7 +354,7 @@ state_batch_flush(EndpointStateBatch *batch)
 	for (i = 0; i < n; i++)
 	{
 		const EndpointPolicyState *state = &batch->states[i];
-		char	   *window = endpoint_window_json(&state->window);
+		char	   *window = recommendation_window_json(&state->window);
 
 		values[0][i] = UUIDPGetDatum(&batch->tenants[i]);
 		values[1][i] = CStringGetTextDatum(batch->endpoints[i]);
@@ -308,36 +384,37 @@ state_batch_flush(EndpointStateBatch *batch)
 	MemoryContextSwitchTo(caller);
 	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 10, types), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "writing the endpoints' scaling state failed");
-	state_batch_discard(batch);
+	training_flush(batch);
 }
 
 void
-state_batch_free(EndpointStateBatch *batch)
+state_batch_free(ScalingStateBatch *batch)
 {
 	MemoryContextDelete(batch->context);
 }
 
 #define CHANGES_SELECT \
 	"SELECT created_at, previous_count, new_count FROM tenant_scaling.scaling_events" \
-	" WHERE tenant_id = $1 AND created_at > $3 AND resource_kind = 'inference' AND resource_id = $2" \
+	" WHERE tenant_id = $1 AND created_at > $3 AND resource_kind = $5 AND resource_id = $2" \
 	" ORDER BY created_at DESC, event_id DESC LIMIT $4"
 
 int
-endpoint_changes_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz since,
-					  ReplicaChange *changes, int max)
+scaling_changes_load(const pg_uuid_t *tenant, const char *kind, const char *resource_id, TimestampTz since,
+					 ReplicaChange *changes, int max)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[4] = {UUIDOID, TEXTOID, TIMESTAMPTZOID, INT4OID};
-	Datum		values[4];
+	Oid			types[5] = {UUIDOID, TEXTOID, TIMESTAMPTZOID, INT4OID, TEXTOID};
+	Datum		values[5];
 	uint64		i,
 				n;
 
 	values[0] = UUIDPGetDatum(tenant);
-	values[1] = CStringGetTextDatum(endpoint_id);
+	values[1] = CStringGetTextDatum(resource_id);
 	values[2] = TimestampTzGetDatum(since);
 	values[3] = Int32GetDatum(max);
-	if (SPI_execute_plan(ts_keep_plan(&plan, CHANGES_SELECT, 4, types), values, NULL, true, max) != SPI_OK_SELECT)
-		elog(ERROR, "reading the endpoint's recent changes failed");
+	values[4] = CStringGetTextDatum(kind);
+	if (SPI_execute_plan(ts_keep_plan(&plan, CHANGES_SELECT, 5, types), values, NULL, true, max) != SPI_OK_SELECT)
+		elog(ERROR, "reading the recent changes failed");
 	n = SPI_processed;
 	/* newest first from the query, oldest first for the policy */
 	for (i = 0; i < n; i++)

@@ -31,8 +31,11 @@ extern void endpoint_forecast_from_columns(bool made, TimestampTz made_at, Times
 extern void endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz now,
 								  LoadHistory *history);
 
+/* A stored window (recommendations jsonb as text); empty when NULL or unreadable. */
+extern void recommendation_window_from_json(const char *json, RecommendationWindow *window);
+
 /* The window as the jsonb text of endpoint_scaling_state.recommendations; NULL when empty. */
-extern char *endpoint_window_json(const RecommendationWindow *window);
+extern char *recommendation_window_json(const RecommendationWindow *window);
 
 /*
  * States to store, gathered and written in one statement. A state is stored
@@ -40,7 +43,7 @@ extern char *endpoint_window_json(const RecommendationWindow *window);
  * state holds that row first, so the write never waits, and a state not
  * stored only delays what the window decides.
  */
-typedef struct EndpointStateBatch
+typedef struct ScalingStateBatch
 {
 	MemoryContext context;		/* the items; reset by each flush */
 	int			count;
@@ -48,19 +51,26 @@ typedef struct EndpointStateBatch
 	pg_uuid_t  *tenants;
 	char	  **endpoints;
 	EndpointPolicyState *states;
+	/* the training queue policy's windows (training_scaling_state) */
+	int			training_count;
+	int			training_capacity;
+	pg_uuid_t  *training_tenants;
+	RecommendationWindow *training_windows;
 	TimestampTz now;
-} EndpointStateBatch;
+} ScalingStateBatch;
 
-extern void state_batch_init(EndpointStateBatch *batch, TimestampTz now);
-extern void state_batch_add(EndpointStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
+extern void state_batch_init(ScalingStateBatch *batch, TimestampTz now);
+extern void state_batch_add(ScalingStateBatch *batch, const pg_uuid_t *tenant, const char *endpoint_id,
 							const EndpointPolicyState *state);
-extern void state_batch_flush(EndpointStateBatch *batch);
+extern void state_batch_add_training(ScalingStateBatch *batch, const pg_uuid_t *tenant,
+									 const RecommendationWindow *window);
+extern void state_batch_flush(ScalingStateBatch *batch);
 /* Forget what was gathered (after a flush that failed). */
-extern void state_batch_discard(EndpointStateBatch *batch);
-extern void state_batch_free(EndpointStateBatch *batch);
+extern void state_batch_discard(ScalingStateBatch *batch);
+extern void state_batch_free(ScalingStateBatch *batch);
 
-/* The applied changes of the endpoint after since, oldest first, at most max. */
-extern int	endpoint_changes_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz since,
-								  ReplicaChange *changes, int max);
+/* The applied changes of a resource ("inference" or "training") after since, oldest first, at most max. */
+extern int	scaling_changes_load(const pg_uuid_t *tenant, const char *kind, const char *resource_id,
+								 TimestampTz since, ReplicaChange *changes, int max);
 
 #endif

@@ -192,8 +192,8 @@ decide_with_changes(const SqlRow *row, const InferenceRules *rules, EndpointObse
 		obs->history.last_scaled_us > obs->now_us - period)
 	{
 		obs->changes = changes;
-		obs->n_changes = endpoint_changes_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID),
-											   sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
+		obs->n_changes = scaling_changes_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID), "inference",
+											  sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
 											   obs->now_us - period, changes, SIMULATION_CHANGES);
 	}
 	else if (always_explain)
@@ -300,9 +300,47 @@ evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz no
 	return true;
 }
 
+/* The queue policy's decision for the tenant of row (TRAINING_SELECT). */
+static void
+decide_queue(const SqlRow *row, const TrainingRules *rules, const TrainingBounds *bounds,
+			 const TrainingInput *input, TimestampTz now, const ScalingHistory *history,
+			 TrainingQueueDecision *d)
+{
+	static ReplicaChange changes[SIMULATION_CHANGES];
+	TrainingQueueObservation obs;
+	RecommendationWindow window;
+	char	   *window_json = sql_row_text(row, TRAINING_COL_WINDOW);
+	int64		period = (int64) behavior_longest_period(&rules->scale_up, &rules->scale_down) * USECS_PER_SEC;
+	bool		isnull;
+	int32		queued = sql_row_int(row, TRAINING_COL_QUEUED_JOBS, &isnull);
+
+	memset(&obs, 0, sizeof(obs));
+	obs.now_us = now;
+	obs.has_queue = input->has_stats || sql_row_bool(row, TRAINING_COL_HAS_JOBS);
+	/* the jobs queued here, or a queue reported by samples alone, whichever is longer */
+	obs.queued_jobs = input->has_stats && input->queue_size > queued ? input->queue_size : queued;
+	obs.running_jobs = sql_row_int(row, TRAINING_COL_RUNNING_JOBS, &isnull);
+	obs.desired_workers = input->current_workers;
+	obs.history = *history;
+	recommendation_window_from_json(window_json, &window);
+	decide_training_queue(rules, bounds, &obs, &window, d);
+	/* the rate limits need the recent changes only when the count changes after one */
+	if (d->new_workers != obs.desired_workers && history->has_last_scaled && history->last_scaled_us > now - period)
+	{
+		const pg_uuid_t *tenant = sql_row_uuid(row, TRAINING_COL_TENANT_ID);
+
+		obs.changes = changes;
+		obs.n_changes = scaling_changes_load(tenant, "training", ts_uuid_text(tenant), now - period,
+											 changes, SIMULATION_CHANGES);
+		decide_training_queue(rules, bounds, &obs, &window, d);
+	}
+	d->queued_jobs = obs.queued_jobs;
+	d->running_jobs = obs.running_jobs;
+}
+
 bool
 evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now,
-				  AppliedDecision *out, const char **reason)
+				  AppliedDecision *out, const char **reason, TrainingQueueDecision *queue)
 {
 	const pg_uuid_t *tenant = sql_row_uuid(row, TRAINING_COL_TENANT_ID);
 	TrainingBounds bounds;
@@ -317,6 +355,7 @@ evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now
 	char	   *wait_text;
 	StringInfoData inputs;
 
+	queue->window_changed = false;
 	if (sql_row_bool(row, TRAINING_COL_PAUSED))
 	{
 		*reason = "paused";
@@ -337,16 +376,32 @@ evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now
 	history.has_last_scale_out = sql_row_time(row, TRAINING_COL_LAST_SCALE_OUT, &history.last_scale_out_us);
 	history.has_last_scaled = sql_row_time(row, TRAINING_COL_LAST_SCALED, &history.last_scaled_us);
 
-	decide_training(rules, &bounds, &input, &d);
-	*reason = d.reason;
-	if (!d.scale_out && !d.scale_in)
-		return false;
-	refusal = cooldown_refusal(d.scale_out ? ACTION_SCALE_OUT : ACTION_SCALE_IN, now, &history,
-							   rules->scale_in_cooldown_seconds, rules->scale_out_cooldown_seconds);
-	if (refusal)
+	if (rules->policy == TRAINING_POLICY_QUEUE)
 	{
-		*reason = refusal;
-		return false;
+		decide_queue(row, rules, &bounds, &input, now, &history, queue);
+		d.target_workers = queue->new_workers;
+		d.scale_out = queue->new_workers > input.current_workers;
+		d.scale_in = queue->new_workers < input.current_workers;
+		d.ceiling = queue->ceiling;
+		d.floor = queue->floor;
+		d.reason = queue->reason;
+		*reason = d.reason;
+		if (!d.scale_out && !d.scale_in)
+			return false;
+	}
+	else
+	{
+		decide_training(rules, &bounds, &input, &d);
+		*reason = d.reason;
+		if (!d.scale_out && !d.scale_in)
+			return false;
+		refusal = cooldown_refusal(d.scale_out ? ACTION_SCALE_OUT : ACTION_SCALE_IN, now, &history,
+								   rules->scale_in_cooldown_seconds, rules->scale_out_cooldown_seconds);
+		if (refusal)
+		{
+			*reason = refusal;
+			return false;
+		}
 	}
 
 	initStringInfo(&inputs);
@@ -360,9 +415,15 @@ evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now
 						 JsonEncodeDateTime(text, TimestampTzGetDatum(stats_at), TIMESTAMPTZOID, NULL));
 	}
 	appendStringInfo(&inputs, "\"actual_workers\": %d, \"desired_workers\": %s, "
-					 "\"ceiling\": %d, \"floor\": %d}",
+					 "\"ceiling\": %d, \"floor\": %d, ",
 					 actual, has_desired ? psprintf("%d", input.current_workers) : "null",
 					 d.ceiling, d.floor);
+	if (rules->policy == TRAINING_POLICY_QUEUE)
+		appendStringInfo(&inputs, "\"policy\": \"queue\", \"queued_jobs\": %d, \"running_jobs\": %d, "
+						 "\"jobs_per_worker\": %d, \"recommendation\": %d}",
+						 queue->queued_jobs, queue->running_jobs, rules->jobs_per_worker, queue->recommendation);
+	else
+		appendStringInfoString(&inputs, "\"policy\": \"step\"}");
 
 	out->tenant_id = *tenant;
 	out->kind = RESOURCE_TRAINING;

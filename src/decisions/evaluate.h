@@ -20,6 +20,7 @@
 #include "apply.h"
 #include "decide.h"
 #include "endpoint_policy.h"
+#include "training_policy.h"
 #include "scaling_rules.h"
 
 /*
@@ -41,11 +42,15 @@
 	"       i.queue_size, i.avg_wait_time_seconds::text, i.stats_at," \
 	"       coalesce(i.active_workers, 0) + coalesce(i.provisioning_workers, 0)," \
 	"       st.desired_workers, st.last_scale_out_at, st.last_scaled_at," \
-	"       c.tenant_id IN (" TENANT_PAUSES ")" \
+	"       c.tenant_id IN (" TENANT_PAUSES ")," \
+	"       jc.tenant_id IS NOT NULL, coalesce(jc.queued_jobs, 0), coalesce(jc.running_jobs, 0)," \
+	"       ts.recommendations::text" \
 	"  FROM tenant_scaling.tenant_scaling_config c" \
 	"  LEFT JOIN tenant_scaling.tenant_training_config tc ON tc.tenant_id = c.tenant_id" \
 	"  LEFT JOIN tenant_scaling.tenant_training_inputs i ON i.tenant_id = c.tenant_id" \
 	"  LEFT JOIN tenant_scaling.tenant_training_state st ON st.tenant_id = c.tenant_id" \
+	"  LEFT JOIN tenant_scaling.tenant_job_counts jc ON jc.tenant_id = c.tenant_id" \
+	"  LEFT JOIN tenant_scaling.training_scaling_state ts ON ts.tenant_id = c.tenant_id" \
 	" WHERE c.auto_scaling_enabled" \
 	" ORDER BY c.tenant_id"
 
@@ -63,7 +68,11 @@ typedef enum TrainingColumn
 	TRAINING_COL_DESIRED_WORKERS,
 	TRAINING_COL_LAST_SCALE_OUT,
 	TRAINING_COL_LAST_SCALED,
-	TRAINING_COL_PAUSED			/* the whole tenant is paused */
+	TRAINING_COL_PAUSED,		/* the whole tenant is paused */
+	TRAINING_COL_HAS_JOBS,		/* a tenant_job_counts row: the tenant queues jobs here */
+	TRAINING_COL_QUEUED_JOBS,
+	TRAINING_COL_RUNNING_JOBS,
+	TRAINING_COL_WINDOW			/* text: training_scaling_state.recommendations */
 } TrainingColumn;
 
 /* an endpoint with its newest metrics no older than $1: ENDPOINT_COL_* */
@@ -129,12 +138,14 @@ extern MaybeDecimal sql_row_decimal(const SqlRow *row, int col, char **text_out)
 
 /*
  * Decide for the tenant's training workers (row of TRAINING_SELECT) or for
- * the endpoint (row of ENDPOINT_SELECT). Returns true and fills out when
+ * the endpoint (row of ENDPOINT_SELECT); the queue policy's window, when it
+ * changed, is in queue_decision (window_changed). Returns true and fills out when
  * the desired count should change; otherwise *reason says why not. Strings
  * are palloc'd in the current context.
  */
 extern bool evaluate_training(const SqlRow *row, const TrainingRules *rules,
-							  TimestampTz now, AppliedDecision *out, const char **reason);
+							  TimestampTz now, AppliedDecision *out, const char **reason,
+							  TrainingQueueDecision *queue_decision);
 extern bool evaluate_endpoint(const SqlRow *row, const InferenceRules *rules,
 							  TimestampTz now, AppliedDecision *out, const char **reason,
 							  EndpointDecision *decision);

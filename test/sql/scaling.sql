@@ -16,11 +16,12 @@ CREATE VIEW pg_temp.events AS
 SELECT resource_kind, resource_id, action, previous_count, new_count, reason, origin
 FROM tenant_scaling.scaling_events ORDER BY event_id;
 
--- the seed's fixed-step policy, whose thresholds and cooldowns these decisions
--- follow; target tracking, the default, is tested in target_tracking.sql
+-- the seed's fixed-step policies, whose thresholds and cooldowns these decisions
+-- follow; target tracking and the queue policy, the defaults, are tested in
+-- target_tracking.sql and training_queue.sql
 INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled, scaling_rules) VALUES
-    (pg_temp.t(1), 'premium', true, '{"inference": {"policy": "step"}}'),
-    (pg_temp.t(2), 'standard', true, '{"inference": {"policy": "step", "step": 2, "scale_out_cooldown_seconds": 0, "scale_in_cooldown_seconds": 0}}'),
+    (pg_temp.t(1), 'premium', true, '{"training": {"policy": "step"}, "inference": {"policy": "step"}}'),
+    (pg_temp.t(2), 'standard', true, '{"training": {"policy": "step"}, "inference": {"policy": "step", "step": 2, "scale_out_cooldown_seconds": 0, "scale_in_cooldown_seconds": 0}}'),
     (pg_temp.t(3), 'basic', false, NULL);
 INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas, min_replicas, max_replicas, target_rps) VALUES
     ('chat', pg_temp.t(1), 2, 2, 1, 4, 100),

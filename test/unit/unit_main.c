@@ -16,6 +16,7 @@ main(void)
 	test_cooldown();
 	test_policy();
 	test_forecast();
+	test_training_policy();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed == 0 ? 0 : 1;
 }

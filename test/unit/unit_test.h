@@ -40,5 +40,6 @@ void		test_decide(void);
 void		test_cooldown(void);
 void		test_policy(void);
 void		test_forecast(void);
+void		test_training_policy(void);
 
 #endif

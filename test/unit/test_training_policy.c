@@ -1,0 +1,130 @@
+/* test_training_policy.c: training workers sized to the queue (training_policy.c). */
+#include "unit_test.h"
+
+#include "training_policy.h"
+
+#define S(seconds) ((int64_t) (seconds) * 1000000)
+
+static TrainingRules
+training_rules(const char *json)
+{
+	ScalingRules rules;
+	RulesError	err;
+
+	CHECK(scaling_rules_parse(json, strlen(json), &rules, &err));
+	return rules.training;
+}
+
+static TrainingQueueObservation
+queue(int queued, int running, int desired)
+{
+	TrainingQueueObservation obs;
+
+	memset(&obs, 0, sizeof(obs));
+	obs.now_us = S(100000);
+	obs.has_queue = true;
+	obs.queued_jobs = queued;
+	obs.running_jobs = running;
+	obs.desired_workers = desired;
+	return obs;
+}
+
+static void
+test_sizing(void)
+{
+	TrainingRules r = training_rules("{\"training\": {\"max_workers\": 50}}");
+	TrainingBounds none = {false, false, 1, 10};
+	RecommendationWindow empty;
+	TrainingQueueObservation obs;
+	TrainingQueueDecision d;
+
+	memset(&empty, 0, sizeof(empty));
+	CHECK(r.policy == TRAINING_POLICY_QUEUE && r.jobs_per_worker == 1);
+	CHECK(r.scale_in_cooldown_seconds == 0 && r.scale_out_cooldown_seconds == 0);
+	/* 200 jobs at once: up tenfold in one decision (1 -> 10), then to the ceiling of 50 */
+	obs = queue(200, 0, 1);
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.recommendation == 200 && d.ceiling == 50 && d.new_workers == 11);
+	CHECK_STR(d.reason, "queue_backlog");
+	obs = queue(190, 10, 11);
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.new_workers == 50);
+	/* workers still starting are counted: the same backlog asks for nothing more */
+	obs = queue(150, 50, 50);
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.new_workers == 50);
+	CHECK_STR(d.reason, "at_max_workers");
+	/* jobs running keep their workers: 3 queued, 5 running, 2 per worker = 4 */
+	r = training_rules("{\"training\": {\"jobs_per_worker\": 2}}");
+	obs = queue(3, 5, 4);
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.recommendation == 4 && d.new_workers == 4);
+	CHECK_STR(d.reason, "workers_match_queue");
+	/* the tenant's bound (tenant_training_config) caps it */
+	{
+		TrainingBounds config = {true, true, 6, 10};
+
+		obs = queue(40, 0, 6);
+		decide_training_queue(&r, &config, &obs, &empty, &d);
+		CHECK(d.new_workers == 6 && d.ceiling == 6);
+		obs = queue(40, 0, 8);
+		decide_training_queue(&r, &config, &obs, &empty, &d);
+		CHECK(d.new_workers == 6);
+		CHECK_STR(d.reason, "above_max_workers");
+	}
+	/* nothing known about the queue: no change */
+	obs = queue(0, 0, 3);
+	obs.has_queue = false;
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.new_workers == 3);
+	CHECK_STR(d.reason, "no_queue");
+	/* below the floor: up to min_workers */
+	obs = queue(0, 0, 0);
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.new_workers == 1);
+	CHECK_STR(d.reason, "below_min_workers");
+}
+
+static void
+test_scale_down_window(void)
+{
+	TrainingRules r = training_rules("{}");
+	TrainingBounds none = {false, false, 1, 10};
+	RecommendationWindow window;
+	TrainingQueueObservation obs;
+	TrainingQueueDecision d;
+
+	/* the queue drains: held for the 300 s window, then down to the most it asked for */
+	memset(&window, 0, sizeof(window));
+	obs = queue(0, 2, 8);
+	decide_training_queue(&r, &none, &obs, &window, &d);
+	CHECK(d.new_workers == 8 && d.window_changed);
+	CHECK_STR(d.reason, "scale_down_stabilized");
+	window = d.window;
+	obs = queue(0, 3, 8);
+	obs.now_us += S(200);
+	decide_training_queue(&r, &none, &obs, &window, &d);
+	CHECK(d.new_workers == 8);
+	window = d.window;
+	obs = queue(0, 1, 8);
+	obs.now_us += S(301);
+	decide_training_queue(&r, &none, &obs, &window, &d);
+	CHECK(d.new_workers == 3);	/* the highest of the last 300 s */
+	CHECK_STR(d.reason, "queue_drained");
+	/* a new wave ends the window */
+	obs = queue(9, 0, 8);
+	decide_training_queue(&r, &none, &obs, &window, &d);
+	CHECK(d.new_workers == 9 && d.window.direction == 1);
+	/* the step policy keeps the seed's cooldowns; the queue policy's are given or none */
+	r = training_rules("{\"training\": {\"policy\": \"step\"}}");
+	CHECK(r.policy == TRAINING_POLICY_STEP && r.scale_in_cooldown_seconds == 300);
+	r = training_rules("{\"training\": {\"scale_out_cooldown_seconds\": 120}}");
+	CHECK(r.scale_out_cooldown_seconds == 120 && r.scale_in_cooldown_seconds == 0);
+}
+
+void
+test_training_policy(void)
+{
+	test_sizing();
+	test_scale_down_window();
+}
