@@ -3,7 +3,7 @@ EXTENSION = tenant_scaling tenant_scaling_proxy
 MODULE_big = tenant_scaling
 
 # the pure core: no PostgreSQL headers, unit-tested and fuzzed on its own
-CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src/core/behavior.o src/core/training_policy.o src/core/endpoint_policy.o src/core/forecast.o \
+CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src/core/behavior.o src/core/training_policy.o src/core/endpoint_policy.o src/core/forecast.o src/core/training_simulator.o \
 	src/core/simulator.o
 # reading and writing the extension's own tables: lookups, derived state, triggers, tenants
 ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/security.o \

@@ -1,6 +1,8 @@
 /*
  * simulate.c: simulate_inference_scaling, the closed loop of
- * src/core/simulator.h over a demand array, one row per step.
+ * src/core/simulator.h over a demand array, one row per step; and
+ * simulate_training_scaling, that of src/core/training_simulator.h over a
+ * list of jobs.
  *
  * Pure computation under the caller's rights: it reads no table.
  */
@@ -20,6 +22,7 @@
 
 #include "simulator.h"
 #include "sql_support.h"
+#include "training_simulator.h"
 
 PG_FUNCTION_INFO_V1(ts_simulate_inference_scaling);
 
@@ -233,6 +236,168 @@ ts_simulate_inference_scaling(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(caller);
 		simulator_free(&sim);
 		MemoryContextDelete(step_context);
+	}
+	PG_END_TRY();
+	return (Datum) 0;
+}
+
+/* ---- simulate_training_scaling ---- */
+
+static int
+compare_submission(const void *a, const void *b)
+{
+	const SimulatedJob *x = a;
+	const SimulatedJob *y = b;
+
+	/* started_us holds the position given until the simulator starts */
+	if (x->submitted_us != y->submitted_us)
+		return x->submitted_us < y->submitted_us ? -1 : 1;
+	return x->started_us < y->started_us ? -1 : x->started_us > y->started_us;
+}
+
+PG_FUNCTION_INFO_V1(ts_simulate_training_scaling);
+
+enum TrainingSimulateArg
+{
+	TARG_JOB_MINUTES,
+	TARG_RULES,
+	TARG_MAX_WORKERS,
+	TARG_INITIAL,
+	TARG_STEP,
+	TARG_PROVISIONING,
+	TARG_SUBMITTED_MINUTE,
+	TARG_START_AT,
+	TARG_MAX_STEPS
+};
+
+#define TRAINING_SIMULATE_COLUMNS 10
+
+/* minutes as microseconds, each finite and within [min, a year] */
+static int64 *
+minutes_argument(FunctionCallInfo fcinfo, int arg, const char *name, bool zero_allowed, int *count)
+{
+	ArrayType  *array;
+	Datum	   *elements;
+	bool	   *nulls;
+	int64	   *us;
+	int			i;
+
+	array = PG_GETARG_ARRAYTYPE_P(arg);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name)));
+	deconstruct_array(array, NUMERICOID, -1, false, TYPALIGN_INT, &elements, &nulls, count);
+	us = palloc(Max(*count, 1) * sizeof(int64));
+	for (i = 0; i < *count; i++)
+	{
+		double		minutes;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain nulls", name),
+					 errdetail("Element %d is null.", i + 1)));
+		minutes = ts_decimal_to_double(ts_numeric_to_decimal(elements[i], name));
+		if (!(zero_allowed ? minutes >= 0 : minutes > 0) || minutes > 366.0 * 24 * 60)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("each %s must be %s and at most a year", name, zero_allowed ? "zero or more" : "above zero"),
+					 errdetail("Element %d is %s.", i + 1,
+							   DatumGetCString(DirectFunctionCall1(numeric_out, elements[i])))));
+		us[i] = (int64) (minutes * 60 * USECS_PER_SEC);
+	}
+	return us;
+}
+
+Datum
+ts_simulate_training_scaling(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TrainingSimulationSettings settings;
+	ScalingRules rules;
+	TrainingSimulator sim;
+	SimulatedJob *jobs;
+	int64	   *durations;
+	int64	   *submitted = NULL;
+	int			n_jobs;
+	int			n_submitted = 0;
+	int			i;
+	int32		max_steps;
+	int64		end_us;
+
+	require_argument(fcinfo, TARG_JOB_MINUTES, "job_minutes");
+	durations = minutes_argument(fcinfo, TARG_JOB_MINUTES, "job_minutes", false, &n_jobs);
+	if (!PG_ARGISNULL(TARG_SUBMITTED_MINUTE))
+	{
+		submitted = minutes_argument(fcinfo, TARG_SUBMITTED_MINUTE, "submitted_minute", true, &n_submitted);
+		if (n_submitted != n_jobs)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("submitted_minute must have as many elements as job_minutes"),
+					 errdetail("job_minutes has %d, submitted_minute %d.", n_jobs, n_submitted)));
+	}
+	ts_rules_from_datum(PG_ARGISNULL(TARG_RULES) ? (Datum) 0 : PG_GETARG_DATUM(TARG_RULES),
+						PG_ARGISNULL(TARG_RULES), &rules);
+	memset(&settings, 0, sizeof(settings));
+	settings.max_workers = int_argument(fcinfo, TARG_MAX_WORKERS, "max_workers", 1);
+	if (settings.max_workers > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_workers must be at most 100000")));
+	settings.initial_workers = int_argument(fcinfo, TARG_INITIAL, "initial_workers", 0);
+	settings.step_us = interval_argument(fcinfo, TARG_STEP, "step", false);
+	settings.provision_us = interval_argument(fcinfo, TARG_PROVISIONING, "provisioning", true);
+	require_argument(fcinfo, TARG_START_AT, "start_at");
+	settings.start_us = PG_GETARG_TIMESTAMPTZ(TARG_START_AT);
+	max_steps = int_argument(fcinfo, TARG_MAX_STEPS, "max_steps", 1);
+	if (pg_mul_s64_overflow((int64) max_steps, settings.step_us, &end_us) ||
+		pg_add_s64_overflow(settings.start_us, end_us, &end_us) || !IS_VALID_TIMESTAMP(end_us) ||
+		TIMESTAMP_NOT_FINITE(settings.start_us))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("the simulated period ends outside the range of timestamps")));
+
+	jobs = palloc(Max(n_jobs, 1) * sizeof(SimulatedJob));
+	for (i = 0; i < n_jobs; i++)
+	{
+		jobs[i].submitted_us = settings.start_us + (submitted ? submitted[i] : 0);
+		jobs[i].duration_us = durations[i];
+		jobs[i].started_us = i;
+	}
+	/* run in submission order, as start_next_training_job does */
+	if (submitted)
+		qsort(jobs, n_jobs, sizeof(SimulatedJob), compare_submission);
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (!training_simulator_init(&sim, &rules.training, &settings, jobs, n_jobs))
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	PG_TRY();
+	{
+		for (i = 0; i < max_steps && !training_simulator_done(&sim); i++)
+		{
+			TrainingSimulationStep step;
+			Datum		values[TRAINING_SIMULATE_COLUMNS];
+			bool		nulls[TRAINING_SIMULATE_COLUMNS] = {false};
+
+			CHECK_FOR_INTERRUPTS();
+			training_simulator_step(&sim, &step);
+			values[0] = Int32GetDatum(step.step_no);
+			values[1] = TimestampTzGetDatum(step.at_us);
+			values[2] = Int32GetDatum(step.queued);
+			values[3] = Int32GetDatum(step.running);
+			values[4] = Int32GetDatum(step.finished);
+			values[5] = Int32GetDatum(step.desired_workers);
+			values[6] = Int32GetDatum(step.ready_workers);
+			values[7] = Int32GetDatum(step.workers);
+			values[8] = CStringGetTextDatum(scaling_action_name(step.action));
+			values[9] = CStringGetTextDatum(step.reason);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	PG_FINALLY();
+	{
+		training_simulator_free(&sim);
 	}
 	PG_END_TRY();
 	return (Datum) 0;

@@ -254,15 +254,16 @@ build_defaults(ScalingRules *rules)
 	t->min_workers = 1;
 	t->max_workers = 10;
 	t->max_workers_set = false;
-	t->scale_in_cooldown_seconds = 300;
-	t->scale_out_cooldown_seconds = 300;
+	/* the step policy's, set when it is chosen and they are not given (resolve_training_cooldowns) */
+	t->scale_in_cooldown_seconds = 0;
+	t->scale_out_cooldown_seconds = 0;
 
 	/*
 	 * The queue policy (README, Training policies): a worker per job queued
 	 * or running; up at most tenfold or 10 workers a minute, so a backlog is
 	 * met within two cycles; down to the most the last five minutes needed,
 	 * so workers are not given back between two waves of jobs. The seed's
-	 * cooldowns are the step policy's only (resolve_training_cooldowns).
+	 * cooldowns (300 s) are the step policy's only (resolve_training_cooldowns).
 	 */
 	t->policy = TRAINING_POLICY_QUEUE;
 	t->jobs_per_worker = 1;
@@ -717,12 +718,12 @@ parse_object(const char *path, const RuleTable *table, const cJSON *object, void
 static void
 resolve_training_cooldowns(TrainingRules *rules, const cJSON *object)
 {
-	if (rules->policy != TRAINING_POLICY_QUEUE)
+	if (rules->policy != TRAINING_POLICY_STEP)
 		return;
 	if (!cJSON_GetObjectItemCaseSensitive(object, "scale_in_cooldown_seconds"))
-		rules->scale_in_cooldown_seconds = 0;
+		rules->scale_in_cooldown_seconds = 300;
 	if (!cJSON_GetObjectItemCaseSensitive(object, "scale_out_cooldown_seconds"))
-		rules->scale_out_cooldown_seconds = 0;
+		rules->scale_out_cooldown_seconds = 300;
 }
 
 static void

@@ -74,6 +74,35 @@ SELECT training_decisions FROM run_scaling_cycle();
 SELECT * FROM pg_temp.events WHERE tenant_1 OFFSET 2;
 SELECT desired_workers FROM tenant_training_state WHERE tenant_id = pg_temp.t(1);
 
+-- the simulator: 20 jobs of 30 minutes at once, at most 10 workers, ready 3 minutes after ordered;
+-- the queue policy orders all 10 at once, the seed +2 every 5 minutes once the wait passes 300 s
+SELECT policy, max(step_no) AS done_minute, min(step_no) FILTER (WHERE queued = 0) AS served_minute,
+       max(workers) AS most_workers, sum(workers) AS worker_minutes,
+       bool_and(running <= ready_workers AND queued + running + finished = 20) AS consistent
+FROM (VALUES ('queue', NULL::jsonb), ('step', '{"training": {"policy": "step"}}')) p(policy, rules),
+     LATERAL simulate_training_scaling(array_fill(30::numeric, ARRAY[20]), p.rules, 10,
+                                       start_at => '2024-01-01 00:00+00') s
+GROUP BY policy ORDER BY policy;
+SELECT step_no, queued, running, desired_workers, ready_workers, action, reason
+FROM simulate_training_scaling(array_fill(30::numeric, ARRAY[20]), NULL, 10, start_at => '2024-01-01 00:00+00')
+WHERE step_no <= 5 OR action <> 'none' ORDER BY step_no;
+-- jobs submitted later wait for their minute; the order is by submission
+SELECT min(step_no) FILTER (WHERE running > 0) AS first_running, max(step_no) AS done_minute
+FROM simulate_training_scaling('{10, 10}', NULL, 2, submitted_minute => '{30, 5}', start_at => '2024-01-01 00:00+00');
+-- bad input
+SELECT * FROM simulate_training_scaling(NULL);
+SELECT * FROM simulate_training_scaling('{10, NULL}');
+SELECT * FROM simulate_training_scaling('{10, 0}');
+SELECT * FROM simulate_training_scaling('{{10}, {20}}');
+SELECT * FROM simulate_training_scaling('{10}', max_workers => 0);
+SELECT * FROM simulate_training_scaling('{10}', step => '0 seconds');
+SELECT * FROM simulate_training_scaling('{10}', provisioning => '1 month');
+SELECT * FROM simulate_training_scaling('{10, 20}', submitted_minute => '{1}');
+SELECT * FROM simulate_training_scaling('{10}', submitted_minute => '{-1}');
+SELECT * FROM simulate_training_scaling('{10}', '{"training": {"policy": "lifo"}}');
+-- no job: nothing to do, no row
+SELECT count(*) FROM simulate_training_scaling('{}');
+
 -- a tenant reads its own window only
 CREATE ROLE ts_tq_tenant;
 INSERT INTO tenant_roles VALUES ('ts_tq_tenant', pg_temp.t(2));

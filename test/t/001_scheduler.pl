@@ -92,7 +92,8 @@ DROP FUNCTION public.note_who();
 DROP TABLE public.who_ran;
 });
 
-# a LISTENing session hears each applied decision, with its payload
+# a LISTENing session hears each applied decision, with its payload; the training
+# decision is the queue policy's: 40 jobs queued ask for the ceiling of 10 workers
 my ($stdout, $stderr);
 $node->psql('postgres', q{
 LISTEN tenant_scaling;
@@ -112,12 +113,12 @@ is(scalar @ids, $notifications, 'every payload is {"event_id" : N} and nothing e
 unlike($stdout, qr/ep-1|cpu_high|00000000-0000-0000-0000-000000000003/, 'no payload names a tenant, an endpoint or a reason');
 is($node->safe_psql('postgres', 'SELECT string_agg(format(\'%s %s %s->%s\', resource_id, action, previous_count, new_count), \', \' ORDER BY resource_id)'
 	. ' FROM tenant_scaling.scaling_events WHERE event_id IN (' . join(',', @ids) . ')'),
-	'00000000-0000-0000-0000-000000000003 scale_out 0->2, ep-1 scale_out 2->4, ep-2 scale_in 2->1',
+	'00000000-0000-0000-0000-000000000003 scale_out 0->10, ep-1 scale_out 2->4, ep-2 scale_in 2->1',
 	'the announced ids are the scale-out of ep-1, the scale-in of ep-2 and the training decision');
 is($node->safe_psql('postgres', q{
 SELECT string_agg(format('%s %s %s->%s', resource_id, action, previous_count, new_count), ', ' ORDER BY resource_id)
 FROM tenant_scaling.scaling_events}),
-	'00000000-0000-0000-0000-000000000003 scale_out 0->2, ep-1 scale_out 2->4, ep-2 scale_in 2->1',
+	'00000000-0000-0000-0000-000000000003 scale_out 0->10, ep-1 scale_out 2->4, ep-2 scale_in 2->1',
 	'each decision was applied once, though the metrics stay high over many cycles (2 ready of 4 ordered)');
 is($node->safe_psql('postgres',
 	"SELECT string_agg(endpoint_id || '=' || desired_replicas, ',' ORDER BY endpoint_id) FROM tenant_scaling.inference_endpoints"),
