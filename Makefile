@@ -3,7 +3,7 @@ EXTENSION = tenant_scaling tenant_scaling_proxy
 MODULE_big = tenant_scaling
 
 # the pure core: no PostgreSQL headers, unit-tested and fuzzed on its own
-CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src/core/behavior.o src/core/training_policy.o src/core/endpoint_policy.o src/core/forecast.o src/core/training_simulator.o \
+CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src/core/behavior.o src/core/training_policy.o src/core/endpoint_policy.o src/core/forecast.o src/core/schedule.o src/core/training_simulator.o \
 	src/core/simulator.o
 # reading and writing the extension's own tables: lookups, derived state, triggers, tenants
 ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/security.o \
@@ -27,7 +27,7 @@ DATA = tenant_scaling--0.1.0.sql tenant_scaling--0.2.0.sql $(wildcard tenant_sca
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
 # against a running server with the library preloaded (TAP as a non-root user).
 REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security actuator \
-	overrides target_tracking predictive training_queue metrics \
+	overrides target_tracking predictive training_queue schedule metrics \
 	search_path cost attacks privileges
 REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling
 ISOLATION = cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission

@@ -6,7 +6,9 @@
 #include "access/xact.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/numeric.h"
 #include "utils/resowner.h"
 
@@ -32,6 +34,38 @@ ts_numeric_to_decimal(Datum numeric, const char *what)
 	return result;
 }
 
+bool
+ts_local_time(int64_t utc_us, const char *tz, CivilTime *out)
+{
+	pg_tz	   *zone = pg_tzset(tz);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			offset;
+
+	if (zone == NULL || timestamp2tm((TimestampTz) utc_us, &offset, &tm, &fsec, NULL, zone) != 0)
+		return false;
+	out->year = tm.tm_year;
+	out->month = tm.tm_mon;
+	out->day = tm.tm_mday;
+	out->minute_of_day = tm.tm_hour * 60 + tm.tm_min;
+	return true;
+}
+
+/* Each window's time zone must be one PostgreSQL knows (the parser checks only its form). */
+static void
+check_time_zones(const Schedule *schedule, const char *section)
+{
+	int			i;
+
+	for (i = 0; i < schedule->n; i++)
+		if (schedule->windows[i].timezone[0] && pg_tzset(schedule->windows[i].timezone) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid scaling_rules: unknown time zone \"%s\" in \"%s.schedule[%d].timezone\"",
+							schedule->windows[i].timezone, section, i),
+					 errhint("Use a name of pg_timezone_names, such as \"Europe/Berlin\", or \"UTC\".")));
+}
+
 void
 ts_rules_from_jsonb(Jsonb *doc, ScalingRules *rules)
 {
@@ -45,6 +79,8 @@ ts_rules_from_jsonb(Jsonb *doc, ScalingRules *rules)
 				 err.detail[0] ? errdetail("%s", err.detail) : 0,
 				 err.hint[0] ? errhint("%s", err.hint) : 0));
 	pfree(json);
+	check_time_zones(&rules->training.schedule, "training");
+	check_time_zones(&rules->inference.schedule, "inference");
 }
 
 void

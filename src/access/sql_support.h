@@ -26,6 +26,9 @@ extern void ts_rules_from_jsonb(Jsonb *doc, ScalingRules *rules);
 /* As ts_rules_from_jsonb, but isnull means the defaults. */
 extern void ts_rules_from_datum(Datum doc, bool isnull, ScalingRules *rules);
 
+/* LocalTimeFn with PostgreSQL's time zone data (a schedule's windows). */
+extern bool ts_local_time(int64_t utc_us, const char *tz, CivilTime *out);
+
 /*
  * The saved plan of sql in *cache, prepared at the first call: the plans of
  * the extension's fixed statements live for the backend.

@@ -192,6 +192,7 @@ ts_simulate_inference_scaling(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("the simulated period ends outside the range of timestamps")));
+	settings.local_time = ts_local_time;
 	settings.configured_capacity_rps.known = !PG_ARGISNULL(ARG_CONFIGURED_CAPACITY);
 	if (settings.configured_capacity_rps.known)
 		settings.configured_capacity_rps.value =
@@ -348,6 +349,7 @@ ts_simulate_training_scaling(PG_FUNCTION_ARGS)
 	settings.initial_workers = int_argument(fcinfo, TARG_INITIAL, "initial_workers", 0);
 	settings.step_us = interval_argument(fcinfo, TARG_STEP, "step", false);
 	settings.provision_us = interval_argument(fcinfo, TARG_PROVISIONING, "provisioning", true);
+	settings.local_time = ts_local_time;
 	require_argument(fcinfo, TARG_START_AT, "start_at");
 	settings.start_us = PG_GETARG_TIMESTAMPTZ(TARG_START_AT);
 	max_steps = int_argument(fcinfo, TARG_MAX_STEPS, "max_steps", 1);

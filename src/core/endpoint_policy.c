@@ -42,6 +42,19 @@ endpoint_policy_state_init(EndpointPolicyState *state)
 	memset(state, 0, sizeof(*state));
 }
 
+void
+endpoint_apply_schedule(const InferenceRules *rules, const char *endpoint_id, LocalTimeFn local_time,
+						EndpointObservation *obs)
+{
+	memset(&obs->schedule, 0, sizeof(obs->schedule));
+	if (rules->schedule.n == 0 || local_time == NULL)
+		return;
+	schedule_bounds(&rules->schedule, endpoint_id, obs->now_us, local_time, obs->min_replicas, obs->max_replicas,
+					&obs->schedule);
+	obs->min_replicas = obs->schedule.min_count;
+	obs->max_replicas = obs->schedule.max_count;
+}
+
 const char *
 explain_kind_name(ExplainKind kind)
 {
@@ -153,7 +166,14 @@ explain_inputs(EndpointDecision *out, const EndpointObservation *obs)
 	snprintf(value, sizeof(value), "%d", obs->desired_replicas);
 	add_step(out, EXPLAIN_INPUT, "desired_replicas", value, -1, -1, "what was last ordered; the decision starts from it");
 	snprintf(value, sizeof(value), "%d..%d", obs->min_replicas, obs->max_replicas);
-	add_step(out, EXPLAIN_INPUT, "bounds", value, -1, -1, "min_replicas..max_replicas");
+	if (!obs->schedule.in_force)
+		add_step(out, EXPLAIN_INPUT, "bounds", value, -1, -1, "min_replicas..max_replicas");
+	else
+		add_step(out, EXPLAIN_INPUT, "bounds", value, -1, -1,
+				 "schedule[%d] in force for %d more minutes: min_replicas %s, max_replicas %s",
+				 obs->schedule.window, obs->schedule.minutes_left,
+				 obs->schedule.min_scheduled ? "scheduled" : "the endpoint's",
+				 obs->schedule.max_scheduled ? "scheduled" : "the endpoint's");
 }
 
 /* ---- capacity ---- */
@@ -595,8 +615,12 @@ decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
 		out->new_replicas = clamp32(desired, obs->min_replicas, obs->max_replicas);
 		add_step(out, EXPLAIN_CONSTRAINT, "bounds", NULL, desired, out->new_replicas,
 				 "the desired count is outside min_replicas..max_replicas");
-		snprintf(out->reason, sizeof(out->reason), "%s",
-				 desired > obs->max_replicas ? "above_max_replicas" : "below_min_replicas");
+		if (desired > obs->max_replicas)
+			snprintf(out->reason, sizeof(out->reason), "%s",
+					 obs->schedule.max_scheduled ? "scheduled_max_replicas" : "above_max_replicas");
+		else
+			snprintf(out->reason, sizeof(out->reason), "%s",
+					 obs->schedule.min_scheduled ? "scheduled_min_replicas" : "below_min_replicas");
 		window_reset(&out->state.window);
 		out->state_changed = !window_equal(&out->state.window, &state->window);
 	}

@@ -37,6 +37,7 @@ typedef struct EndpointObservation
 	ScalingHistory history;		/* for the cooldowns */
 	const ReplicaChange *changes;	/* applied, oldest first, within the rate-limit periods */
 	int			n_changes;
+	ScheduledBounds schedule;	/* the windows in force (endpoint_apply_schedule) */
 } EndpointObservation;
 
 /* Requests per second one replica serves at 100 % cpu, learnt from the samples. */
@@ -95,6 +96,14 @@ typedef struct EndpointDecision
 } EndpointDecision;
 
 extern void endpoint_policy_state_init(EndpointPolicyState *state);
+
+/*
+ * The bounds the rules' schedule sets for the endpoint now, into obs's
+ * min_replicas and max_replicas (the endpoint's own unless a window in
+ * force sets them), and obs->schedule; endpoint_id NULL: every window.
+ */
+extern void endpoint_apply_schedule(const InferenceRules *rules, const char *endpoint_id, LocalTimeFn local_time,
+									EndpointObservation *obs);
 
 extern void decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
 							const EndpointPolicyState *state, EndpointDecision *out);

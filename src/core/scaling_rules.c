@@ -29,7 +29,10 @@ typedef enum RuleKind
 	RULE_NUMBER,
 	RULE_CHOICE,				/* a string of a list, kept as its index */
 	RULE_OBJECT,				/* a nested object of its own keys */
-	RULE_RATE_LIMITS			/* an array of rate-limit objects */
+	RULE_RATE_LIMITS,			/* an array of rate-limit objects */
+	RULE_STRING,				/* a string of 1 to max - 1 bytes, into a char[max] */
+	RULE_CRON,					/* a cron expression, parsed into a CronExpr */
+	RULE_WINDOWS				/* an array of schedule windows, into a Schedule */
 } RuleKind;
 
 struct RuleTable;
@@ -53,6 +56,7 @@ typedef struct RuleOrder
 {
 	const char *low;
 	const char *high;
+	bool		when_both_given;	/* compared only when the object gives both */
 } RuleOrder;
 
 /* the keys of one object */
@@ -71,7 +75,7 @@ typedef struct RuleSection
 } RuleSection;
 
 /* the most keys an object's table has */
-#define RULE_KEYS_MAX 16
+#define RULE_KEYS_MAX 20
 
 /* A key's path in messages: "inference.behavior.scale_up.policies[0].type". */
 #define RULE_PATH_MAX 160
@@ -108,6 +112,33 @@ static const RuleKey rate_limit_keys[] = {
 };
 #undef R
 static const RuleTable rate_limit_table = {rate_limit_keys, NULL, rate_limit_required};
+
+/* schedule windows: the same keys for both sections but the names of their bounds */
+static const char *const window_required[] = {"cron", "duration_minutes", NULL};
+
+#define W(field) offsetof(ScheduleWindow, field)
+static const RuleKey inference_window_keys[] = {
+	{"cron", RULE_CRON, 0, 0, W(cron)},
+	{"timezone", RULE_STRING, 0, SCHEDULE_TZ_MAX, W(timezone)},
+	{"duration_minutes", RULE_INTEGER, 1, SCHEDULE_MAX_DURATION_MINUTES, W(duration_minutes)},
+	{"min_replicas", RULE_INTEGER, 0, MAX_WORKERS, W(min_count)},
+	{"max_replicas", RULE_INTEGER, 1, MAX_WORKERS, W(max_count)},
+	{"endpoint_id", RULE_STRING, 0, SCHEDULE_ENDPOINT_MAX, W(endpoint_id)},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+static const RuleKey training_window_keys[] = {
+	{"cron", RULE_CRON, 0, 0, W(cron)},
+	{"timezone", RULE_STRING, 0, SCHEDULE_TZ_MAX, W(timezone)},
+	{"duration_minutes", RULE_INTEGER, 1, SCHEDULE_MAX_DURATION_MINUTES, W(duration_minutes)},
+	{"min_workers", RULE_INTEGER, 0, MAX_WORKERS, W(min_count)},
+	{"max_workers", RULE_INTEGER, 1, MAX_WORKERS, W(max_count)},
+	{NULL, RULE_INTEGER, 0, 0, 0}
+};
+#undef W
+static const RuleOrder inference_window_orders[] = {{"min_replicas", "max_replicas", true}, {NULL, NULL}};
+static const RuleOrder training_window_orders[] = {{"min_workers", "max_workers", true}, {NULL, NULL}};
+static const RuleTable inference_window_table = {inference_window_keys, inference_window_orders, window_required};
+static const RuleTable training_window_table = {training_window_keys, training_window_orders, window_required};
 
 #define B(field) offsetof(ScalingBehavior, field)
 static const RuleKey behavior_direction_keys[] = {
@@ -155,6 +186,7 @@ static const RuleKey training_keys[] = {
 	{"policy", RULE_CHOICE, 0, 0, T(policy), false, training_policy_names},
 	{"jobs_per_worker", RULE_INTEGER, 1, MAX_JOBS_PER_WORKER, T(jobs_per_worker)},
 	{"behavior", RULE_OBJECT, 0, 0, T(scale_up), false, NULL, &training_behavior_table},
+	{"schedule", RULE_WINDOWS, 1, SCHEDULE_MAX_WINDOWS, T(schedule), false, NULL, &training_window_table},
 	{NULL, RULE_INTEGER, 0, 0, 0}
 };
 #undef T
@@ -191,6 +223,7 @@ static const RuleKey inference_keys[] = {
 	{"target_utilization", RULE_NUMBER, 0, 1, I(target_utilization), true},
 	{"behavior", RULE_OBJECT, 0, 0, I(scale_up), false, NULL, &behavior_table},
 	{"predictive", RULE_OBJECT, 0, 0, I(predictive), false, NULL, &predictive_table},
+	{"schedule", RULE_WINDOWS, 1, SCHEDULE_MAX_WINDOWS, I(schedule), false, NULL, &inference_window_table},
 	{"cpu_high", RULE_NUMBER, 0, 1, I(cpu_high)},
 	{"memory_high", RULE_NUMBER, 0, 1, I(memory_high)},
 	{"latency_p95_high_ms", RULE_NUMBER, 0, ONE_HOUR_MS, I(latency_p95_high_ms)},
@@ -230,6 +263,8 @@ FITS(behavior_keys);
 FITS(behavior_direction_keys);
 FITS(rate_limit_keys);
 FITS(predictive_keys);
+FITS(inference_window_keys);
+FITS(training_window_keys);
 #undef FITS
 
 static const RuleSection sections[] = {
@@ -587,12 +622,106 @@ apply_rate_limits(const char *path, const RuleKey *key, const cJSON *item, void 
 }
 
 static bool
+apply_string(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
+{
+	char		detail[128];
+	size_t		len;
+
+	if (!cJSON_IsString(item))
+	{
+		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
+		return fail(err, detail, NULL, "\"%s.%s\" must be a string", path, key->name);
+	}
+	len = strlen(item->valuestring);
+	if (len == 0 || len >= (size_t) key->max)
+	{
+		snprintf(detail, sizeof(detail), "The string given has %zu bytes.", len);
+		return fail(err, detail, NULL, "\"%s.%s\" must have 1 to %" PRId64 " bytes", path, key->name, key->max - 1);
+	}
+	memcpy((char *) target + key->offset, item->valuestring, len + 1);
+	return true;
+}
+
+static bool
+apply_cron(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
+{
+	char		detail[160];
+	char		given[SCALING_RULES_QUOTE_MAX + 1];
+
+	if (!cJSON_IsString(item))
+	{
+		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
+		return fail(err, detail, NULL, "\"%s.%s\" must be a string", path, key->name);
+	}
+	if (cron_parse(item->valuestring, (CronExpr *) ((char *) target + key->offset), detail, sizeof(detail)))
+		return true;
+	quote_text(item->valuestring, given);
+	return fail(err, detail, "Use five fields, such as \"0 8 * * mon-fri\" (08:00 on weekdays).",
+				"invalid cron expression \"%s\" in \"%s.%s\"", given, path, key->name);
+}
+
+/* An array of 1 to SCHEDULE_MAX_WINDOWS windows, each setting at least one bound. */
+static bool
+apply_windows(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
+{
+	Schedule   *schedule = (Schedule *) ((char *) target + key->offset);
+	const RuleKey *bound;
+	const cJSON *element;
+	int			n = 0;
+	char		detail[64];
+
+	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < key->min || cJSON_GetArraySize(item) > key->max)
+	{
+		if (cJSON_IsArray(item))
+			snprintf(detail, sizeof(detail), "The array given has %d elements.", cJSON_GetArraySize(item));
+		else
+			snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
+		return fail(err, detail, "Use [{\"cron\": \"0 8 * * mon-fri\", \"duration_minutes\": 600, \"min_replicas\": 4}].",
+					"\"%s.%s\" must be an array of %" PRId64 " to %" PRId64 " windows",
+					path, key->name, key->min, key->max);
+	}
+	cJSON_ArrayForEach(element, item)
+	{
+		char		element_path[RULE_PATH_MAX];
+		ScheduleWindow window;
+		bool		bounds_given = false;
+
+		memset(&window, 0, sizeof(window));
+		snprintf(element_path, sizeof(element_path), "%s.%s[%d]", path, key->name, n);
+		if (!parse_object(element_path, key->nested, element, &window, err))
+			return false;
+		for (bound = key->nested->keys; bound->name; bound++)
+		{
+			bool		given = cJSON_GetObjectItemCaseSensitive(element, bound->name) != NULL;
+
+			if (bound->offset == offsetof(ScheduleWindow, min_count))
+				window.min_set = given;
+			else if (bound->offset == offsetof(ScheduleWindow, max_count))
+				window.max_set = given;
+		}
+		bounds_given = window.min_set || window.max_set;
+		if (!bounds_given)
+			return fail(err, "A window sets the minimum, the maximum or both while it lasts.", NULL,
+						"\"%s\" sets no bound", element_path);
+		schedule->windows[n++] = window;
+	}
+	schedule->n = n;
+	return true;
+}
+
+static bool
 apply_value(const char *path, const RuleKey *key, const cJSON *item, void *target, RulesError *err)
 {
 	char		nested_path[RULE_PATH_MAX];
 
 	switch (key->kind)
 	{
+		case RULE_STRING:
+			return apply_string(path, key, item, target, err);
+		case RULE_CRON:
+			return apply_cron(path, key, item, target, err);
+		case RULE_WINDOWS:
+			return apply_windows(path, key, item, target, err);
 		case RULE_INTEGER:
 		case RULE_NUMBER:
 			return apply_number(path, key, item, target, err);
@@ -635,6 +764,9 @@ check_orders(const char *path, const RuleTable *table, const void *target, const
 		/* min_workers against max_workers only when a max is given */
 		if (strcmp(order->high, "max_workers") == 0 &&
 			!cJSON_GetObjectItemCaseSensitive(object, "max_workers"))
+			continue;
+		if (order->when_both_given && (!cJSON_GetObjectItemCaseSensitive(object, order->low) ||
+									   !cJSON_GetObjectItemCaseSensitive(object, order->high)))
 			continue;
 		if (ts_decimal_cmp(value_as_decimal(low, target), value_as_decimal(high, target)) <= 0)
 			continue;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "schedule.h"
 #include "ts_decimal.h"
 
 /* Which of a direction's rate limits binds, as the HPA's selectPolicy. */
@@ -71,6 +72,7 @@ typedef struct TrainingRules
 	int32_t		jobs_per_worker;	/* the queue policy's target: jobs queued or running per worker */
 	ScalingBehavior scale_up;	/* the queue policy's windows and rate limits (no tolerance) */
 	ScalingBehavior scale_down;
+	Schedule	schedule;		/* windows setting min_workers and max_workers */
 } TrainingRules;
 
 /* How an endpoint's replicas are decided (README, Inference policies). */
@@ -101,6 +103,7 @@ typedef struct InferenceRules
 	ScalingBehavior scale_up;
 	ScalingBehavior scale_down;
 	PredictiveRules predictive;
+	Schedule	schedule;		/* windows setting min_replicas and max_replicas */
 	/* the step policy's thresholds; latency_p95_high_ms is also the latency target */
 	TsDecimal	cpu_high;		/* fractions of 1 */
 	TsDecimal	memory_high;

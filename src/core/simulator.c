@@ -233,6 +233,8 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	forget_old_changes(sim, now_us);
 	out->ready_replicas = sim->ready;
 	observe(sim, now_us, demand, &obs, out);
+	/* one endpoint: every window of the rules */
+	endpoint_apply_schedule(&sim->rules, NULL, sim->settings.local_time, &obs);
 	out->has_forecast = false;
 	if (sim->load_bins != NULL)
 	{

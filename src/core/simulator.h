@@ -30,6 +30,7 @@ typedef struct SimulationSettings
 	int64_t		step_us;
 	int64_t		cold_start_us;
 	int64_t		start_us;
+	LocalTimeFn local_time;		/* for the rules' schedule; NULL: none is in force */
 } SimulationSettings;
 
 typedef struct SimulationStep

@@ -22,6 +22,22 @@ workers_for(int32_t queued, int32_t running, int32_t per_worker)
 }
 
 void
+training_apply_schedule(TrainingRules *rules, int64_t now_us, LocalTimeFn local_time, ScheduledBounds *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (rules->schedule.n == 0 || local_time == NULL)
+		return;
+	schedule_bounds(&rules->schedule, NULL, now_us, local_time, rules->min_workers,
+					rules->max_workers_set ? rules->max_workers : INT32_MAX, out);
+	rules->min_workers = out->min_count;
+	if (out->max_count != INT32_MAX)
+	{
+		rules->max_workers = out->max_count;
+		rules->max_workers_set = true;
+	}
+}
+
+void
 decide_training_queue(const TrainingRules *rules, const TrainingBounds *bounds,
 					  const TrainingQueueObservation *obs, const RecommendationWindow *window,
 					  TrainingQueueDecision *out)

@@ -41,6 +41,14 @@ typedef struct TrainingQueueDecision
 	RecommendationWindow window;
 } TrainingQueueDecision;
 
+/*
+ * The floor and ceiling the rules' schedule sets now, into rules
+ * (min_workers, max_workers), for either training policy; *out says which
+ * window is in force.
+ */
+extern void training_apply_schedule(TrainingRules *rules, int64_t now_us, LocalTimeFn local_time,
+									ScheduledBounds *out);
+
 extern void decide_training_queue(const TrainingRules *rules, const TrainingBounds *bounds,
 								  const TrainingQueueObservation *obs, const RecommendationWindow *window,
 								  TrainingQueueDecision *out);

@@ -132,9 +132,12 @@ resize(TrainingSimulator *sim, int64_t now_us, int32_t to, int32_t running)
 static void
 decide(TrainingSimulator *sim, int64_t now_us, int32_t queued, int32_t running, TrainingSimulationStep *out)
 {
+	TrainingRules rules = sim->rules;
+	ScheduledBounds scheduled;
 	int32_t		to;
 
-	if (sim->rules.policy == TRAINING_POLICY_QUEUE)
+	training_apply_schedule(&rules, now_us, sim->settings.local_time, &scheduled);
+	if (rules.policy == TRAINING_POLICY_QUEUE)
 	{
 		TrainingQueueObservation obs;
 		TrainingQueueDecision d;
@@ -148,7 +151,7 @@ decide(TrainingSimulator *sim, int64_t now_us, int32_t queued, int32_t running, 
 		obs.history = sim->history;
 		obs.changes = sim->changes;
 		obs.n_changes = sim->n_changes;
-		decide_training_queue(&sim->rules, &sim->bounds, &obs, &sim->window, &d);
+		decide_training_queue(&rules, &sim->bounds, &obs, &sim->window, &d);
 		sim->window = d.window;
 		to = d.new_workers;
 		out->reason = d.reason;
@@ -169,13 +172,13 @@ decide(TrainingSimulator *sim, int64_t now_us, int32_t queued, int32_t running, 
 		in.avg_wait_seconds.known = true;
 		in.avg_wait_seconds.value = ts_decimal_from_int(queued > 0 ? waited / queued / 1000000 : 0);
 		in.current_workers = sim->desired;
-		decide_training(&sim->rules, &sim->bounds, &in, &d);
+		decide_training(&rules, &sim->bounds, &in, &d);
 		to = d.target_workers;
 		out->reason = d.reason;
 		if (to != sim->desired)
 			refusal = cooldown_refusal(to > sim->desired ? ACTION_SCALE_OUT : ACTION_SCALE_IN, now_us,
-									   &sim->history, sim->rules.scale_in_cooldown_seconds,
-									   sim->rules.scale_out_cooldown_seconds);
+									   &sim->history, rules.scale_in_cooldown_seconds,
+									   rules.scale_out_cooldown_seconds);
 		if (refusal)
 		{
 			to = sim->desired;

@@ -33,6 +33,7 @@ typedef struct TrainingSimulationSettings
 	int64_t		step_us;
 	int64_t		provision_us;
 	int64_t		start_us;
+	LocalTimeFn local_time;		/* for the rules' schedule; NULL: none is in force */
 } TrainingSimulationSettings;
 
 typedef struct TrainingSimulationStep

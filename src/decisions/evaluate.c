@@ -210,6 +210,7 @@ endpoint_decide(const SqlRow *row, const InferenceRules *rules, TimestampTz now,
 	bool		refreshed;
 
 	endpoint_observe(row, now, obs, &state);
+	endpoint_apply_schedule(rules, sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID), ts_local_time, obs);
 	refreshed = refresh_forecast(row, rules, now, &state);
 	decide_with_changes(row, rules, obs, &state, d, always_explain);
 	if (refreshed)
@@ -339,9 +340,12 @@ decide_queue(const SqlRow *row, const TrainingRules *rules, const TrainingBounds
 }
 
 bool
-evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now,
+evaluate_training(const SqlRow *row, const TrainingRules *tenant_rules, TimestampTz now,
 				  AppliedDecision *out, const char **reason, TrainingQueueDecision *queue)
 {
+	TrainingRules scheduled_rules = *tenant_rules;
+	TrainingRules *rules = &scheduled_rules;
+	ScheduledBounds scheduled;
 	const pg_uuid_t *tenant = sql_row_uuid(row, TRAINING_COL_TENANT_ID);
 	TrainingBounds bounds;
 	TrainingInput input;
@@ -375,6 +379,7 @@ evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now
 		input.current_workers = actual;
 	history.has_last_scale_out = sql_row_time(row, TRAINING_COL_LAST_SCALE_OUT, &history.last_scale_out_us);
 	history.has_last_scaled = sql_row_time(row, TRAINING_COL_LAST_SCALED, &history.last_scaled_us);
+	training_apply_schedule(rules, now, ts_local_time, &scheduled);
 
 	if (rules->policy == TRAINING_POLICY_QUEUE)
 	{
@@ -418,6 +423,8 @@ evaluate_training(const SqlRow *row, const TrainingRules *rules, TimestampTz now
 					 "\"ceiling\": %d, \"floor\": %d, ",
 					 actual, has_desired ? psprintf("%d", input.current_workers) : "null",
 					 d.ceiling, d.floor);
+	if (scheduled.in_force)
+		appendStringInfo(&inputs, "\"schedule_window\": %d, ", scheduled.window);
 	if (rules->policy == TRAINING_POLICY_QUEUE)
 		appendStringInfo(&inputs, "\"policy\": \"queue\", \"queued_jobs\": %d, \"running_jobs\": %d, "
 						 "\"jobs_per_worker\": %d, \"recommendation\": %d}",

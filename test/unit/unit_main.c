@@ -17,6 +17,7 @@ main(void)
 	test_policy();
 	test_forecast();
 	test_training_policy();
+	test_schedule();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed == 0 ? 0 : 1;
 }

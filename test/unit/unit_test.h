@@ -41,5 +41,6 @@ void		test_cooldown(void);
 void		test_policy(void);
 void		test_forecast(void);
 void		test_training_policy(void);
+void		test_schedule(void);
 
 #endif
