@@ -14,6 +14,10 @@ ALTER TABLE tenant_scaling.inference_endpoints
         CHECK (replica_capacity_rps > 0 AND replica_capacity_rps < 'Infinity');
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.replica_capacity_rps IS
 'requests per second one replica serves at 100 % cpu, for target tracking; NULL: estimated from the endpoint''s samples';
+ALTER TABLE tenant_scaling.inference_endpoints
+    ADD COLUMN warm_pool_size int NOT NULL DEFAULT 0 CONSTRAINT warm_pool_size_not_negative CHECK (warm_pool_size >= 0);
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.warm_pool_size IS
+'replicas the actuator keeps initialised but not serving, besides desired_replicas: a scale-out takes them first (a warm start), and the pool refills behind them';
 
 -- Derived, per tenant: what the training queue policy keeps between
 -- decisions, written by the cycle; not dumped, rebuilt by the next decisions.
@@ -90,15 +94,16 @@ CREATE FUNCTION tenant_scaling.simulate_inference_scaling(
     rules jsonb DEFAULT NULL, initial_replicas int DEFAULT 1, min_replicas int DEFAULT 1,
     max_replicas int DEFAULT 10, step interval DEFAULT '15 seconds',
     cold_start interval DEFAULT '90 seconds', start_at timestamptz DEFAULT now(),
-    configured_capacity_rps numeric DEFAULT NULL)
+    configured_capacity_rps numeric DEFAULT NULL, warm_pool_size int DEFAULT 0,
+    warm_start interval DEFAULT '10 seconds')
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
                cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
-               forecast_rps double precision, forecast_replicas int)
+               forecast_rps double precision, forecast_replicas int, warm_replicas int)
 AS 'MODULE_PATHNAME', 'ts_simulate_inference_scaling'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.simulate_inference_scaling(numeric[], numeric, jsonb, int, int, int, interval,
-    interval, timestamptz, numeric) IS
+    interval, timestamptz, numeric, int, interval) IS
 'the scheduler''s inference policy in a closed loop with a modelled service, one row per element of demand_rps';
 
 -- Under the caller's rights: row-level security decides whose history it reads.
@@ -107,7 +112,7 @@ CREATE FUNCTION tenant_scaling.backtest_endpoint_scaling(
     rules jsonb DEFAULT NULL, cold_start interval DEFAULT '90 seconds')
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
                cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
-               forecast_rps double precision, forecast_replicas int)
+               forecast_rps double precision, forecast_replicas int, warm_replicas int)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -177,7 +182,7 @@ BEGIN
         ep.desired_replicas);
     RETURN QUERY SELECT * FROM tenant_scaling.simulate_inference_scaling(
         demand, capacity, chosen_rules, initial, ep.min_replicas, ep.max_replicas,
-        interval '15 seconds', cold_start, "from", ep.replica_capacity_rps);
+        interval '15 seconds', cold_start, "from", ep.replica_capacity_rps, ep.warm_pool_size);
 END
 $$;
 COMMENT ON FUNCTION tenant_scaling.backtest_endpoint_scaling(uuid, text, timestamptz, timestamptz, jsonb, interval) IS

@@ -17,9 +17,10 @@ CREATE TABLE tenant_scaling.inference_endpoints (
     CONSTRAINT replica_bounds_ordered CHECK (max_replicas >= min_replicas),
     CONSTRAINT inference_endpoints_tenant_endpoint_key UNIQUE (tenant_id, endpoint_id),
     CONSTRAINT endpoint_id_length CHECK (pg_catalog.length(endpoint_id) BETWEEN 1 AND 253),
-    -- last, where ALTER TABLE ... ADD COLUMN put it in the update from 0.2.0
+    -- last, where ALTER TABLE ... ADD COLUMN put them in the update from 0.2.0
     replica_capacity_rps numeric CONSTRAINT replica_capacity_rps_finite_positive
-        CHECK (replica_capacity_rps > 0 AND replica_capacity_rps < 'Infinity')
+        CHECK (replica_capacity_rps > 0 AND replica_capacity_rps < 'Infinity'),
+    warm_pool_size int NOT NULL DEFAULT 0 CONSTRAINT warm_pool_size_not_negative CHECK (warm_pool_size >= 0)
 );
 CREATE TRIGGER inference_endpoints_updated_at
     BEFORE UPDATE ON tenant_scaling.inference_endpoints
@@ -46,6 +47,8 @@ COMMENT ON COLUMN tenant_scaling.inference_endpoints.max_replicas IS
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.target_rps IS 'requests per second one endpoint is sized for';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.replica_capacity_rps IS
 'requests per second one replica serves at 100 % cpu, for target tracking; NULL: estimated from the endpoint''s samples';
+COMMENT ON COLUMN tenant_scaling.inference_endpoints.warm_pool_size IS
+'replicas the actuator keeps initialised but not serving, besides desired_replicas: a scale-out takes them first (a warm start), and the pool refills behind them';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scale_out_at IS 'when a decision last scaled it out (scale-out cooldown)';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.last_scaled_at IS 'when a decision last changed it (scale-in cooldown)';
 COMMENT ON COLUMN tenant_scaling.inference_endpoints.created_at IS 'when the endpoint was added';

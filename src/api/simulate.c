@@ -37,10 +37,12 @@ enum SimulateArg
 	ARG_STEP,
 	ARG_COLD_START,
 	ARG_START_AT,
-	ARG_CONFIGURED_CAPACITY
+	ARG_CONFIGURED_CAPACITY,
+	ARG_WARM_POOL_SIZE,
+	ARG_WARM_START
 };
 
-#define SIMULATE_COLUMNS 11
+#define SIMULATE_COLUMNS 12
 
 static void
 require_argument(FunctionCallInfo fcinfo, int arg, const char *name)
@@ -193,6 +195,12 @@ ts_simulate_inference_scaling(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("the simulated period ends outside the range of timestamps")));
 	settings.local_time = ts_local_time;
+	settings.warm_pool_size = int_argument(fcinfo, ARG_WARM_POOL_SIZE, "warm_pool_size", 0);
+	if (settings.warm_pool_size > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("warm_pool_size must be at most 100000")));
+	settings.warm_start_us = interval_argument(fcinfo, ARG_WARM_START, "warm_start", true);
 	settings.configured_capacity_rps.known = !PG_ARGISNULL(ARG_CONFIGURED_CAPACITY);
 	if (settings.configured_capacity_rps.known)
 		settings.configured_capacity_rps.value =
@@ -228,6 +236,7 @@ ts_simulate_inference_scaling(PG_FUNCTION_ARGS)
 			nulls[9] = !step.has_forecast;
 			values[10] = Int32GetDatum(step.forecast_replicas);
 			nulls[10] = step.forecast_replicas < 0;
+			values[11] = Int32GetDatum(step.warm_replicas);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			MemoryContextSwitchTo(caller);
 		}

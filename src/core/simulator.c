@@ -21,12 +21,20 @@ simulator_init(Simulator *sim, const InferenceRules *rules, const SimulationSett
 	sim->desired = settings->initial_replicas;
 	/* at most one batch per step of a cold start is still starting; more share the last */
 	{
-		int64_t		batches = settings->cold_start_us / (settings->step_us > 0 ? settings->step_us : 1) + 2;
+		/* a cold and a warm batch per step */
+		int64_t		batches = 2 * (settings->cold_start_us / (settings->step_us > 0 ? settings->step_us : 1) + 2);
 
 		sim->starting_capacity = batches < 2 ? 2 : batches > (1 << 20) ? (1 << 20) : (int) batches;
 	}
 	sim->starting = malloc(sim->starting_capacity * sizeof(StartingBatch));
 	sim->open_bin = -1;
+	sim->warm_ready = settings->warm_pool_size;
+	if (settings->warm_pool_size > 0)
+	{
+		sim->refill_at = malloc((size_t) settings->warm_pool_size * sizeof(int64_t));
+		if (sim->refill_at == NULL)
+			return false;
+	}
 	if (rules->predictive.mode != PREDICTIVE_OFF)
 	{
 		sim->load_bins = malloc(FORECAST_HISTORY_BINS * sizeof(double));
@@ -43,6 +51,8 @@ simulator_free(Simulator *sim)
 	sim->starting = NULL;
 	free(sim->load_bins);
 	sim->load_bins = NULL;
+	free(sim->refill_at);
+	sim->refill_at = NULL;
 }
 
 static void
@@ -177,21 +187,69 @@ remember_change(Simulator *sim, int64_t now_us, int32_t from, int32_t to)
 	}
 }
 
-/* Replicas ordered now start; replicas given back go from the latest starting ones, then the ready. */
+static void
+start_batch(Simulator *sim, int64_t ready_at_us, int32_t count)
+{
+	if (count <= 0)
+		return;
+	if (sim->n_starting > 0 && sim->n_starting == sim->starting_capacity)
+	{
+		/* the last batch takes the later time: never ready sooner than modelled */
+		StartingBatch *last = &sim->starting[sim->n_starting - 1];
+
+		last->count += count;
+		if (ready_at_us > last->ready_at_us)
+			last->ready_at_us = ready_at_us;
+	}
+	else
+	{
+		/* batches stay in ready order: a warm batch may be ready before earlier cold ones */
+		int			i = sim->n_starting;
+
+		while (i > 0 && sim->starting[i - 1].ready_at_us > ready_at_us)
+		{
+			sim->starting[i] = sim->starting[i - 1];
+			i--;
+		}
+		sim->starting[i] = (StartingBatch) {ready_at_us, count};
+		sim->n_starting++;
+	}
+}
+
+/* Warm replicas refilled by now join the pool. */
+static void
+refill_warm_pool(Simulator *sim, int64_t now_us)
+{
+	int32_t		done = 0;
+
+	while (done < sim->n_refilling && sim->refill_at[done] <= now_us)
+		done++;
+	sim->warm_ready += done;
+	memmove(sim->refill_at, sim->refill_at + done, (sim->n_refilling - done) * sizeof(int64_t));
+	sim->n_refilling -= done;
+}
+
+/*
+ * Replicas ordered now start, from the warm pool first (which refills behind
+ * them); replicas given back go from the latest starting ones, then the
+ * ready, and back into the pool while it is short.
+ */
 static void
 resize(Simulator *sim, int64_t now_us, int32_t to)
 {
 	int32_t		delta = to - sim->desired;
+	int32_t		given_back;
 
 	if (delta > 0)
 	{
-		if (sim->n_starting > 0 && sim->n_starting == sim->starting_capacity)
-		{
-			sim->starting[sim->n_starting - 1].count += delta;
-			sim->starting[sim->n_starting - 1].ready_at_us = now_us + sim->settings.cold_start_us;
-		}
-		else
-			sim->starting[sim->n_starting++] = (StartingBatch) {now_us + sim->settings.cold_start_us, delta};
+		int32_t		warm = delta < sim->warm_ready ? delta : sim->warm_ready;
+		int32_t		i;
+
+		sim->warm_ready -= warm;
+		for (i = 0; i < warm; i++)
+			sim->refill_at[sim->n_refilling++] = now_us + sim->settings.cold_start_us;
+		start_batch(sim, now_us + sim->settings.warm_start_us, warm);
+		start_batch(sim, now_us + sim->settings.cold_start_us, delta - warm);
 	}
 	for (delta = -delta; delta > 0 && sim->n_starting > 0;)
 	{
@@ -205,6 +263,15 @@ resize(Simulator *sim, int64_t now_us, int32_t to)
 	}
 	if (delta > 0)
 		sim->ready -= delta;
+	/* ready replicas given back are initialised: they refill the pool first */
+	given_back = delta > 0 ? delta : 0;
+	while (given_back > 0 && sim->warm_ready + sim->n_refilling < sim->settings.warm_pool_size)
+	{
+		if (sim->n_refilling > 0)
+			sim->n_refilling--;	/* a refill no longer needed: the latest */
+		sim->warm_ready++;
+		given_back--;
+	}
 	sim->desired = to;
 }
 
@@ -230,6 +297,7 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	out->step_no = ++sim->step_no;
 	out->at_us = now_us;
 	promote_ready(sim, now_us);
+	refill_warm_pool(sim, now_us);
 	forget_old_changes(sim, now_us);
 	out->ready_replicas = sim->ready;
 	observe(sim, now_us, demand, &obs, out);
@@ -256,5 +324,6 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	out->desired_replicas = sim->desired;
 	out->action = sim->decision.action;
 	out->forecast_replicas = sim->decision.forecast_replicas;
+	out->warm_replicas = sim->warm_ready + sim->n_refilling;
 	memcpy(out->reason, sim->decision.reason, sizeof(out->reason));
 }

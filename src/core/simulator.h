@@ -14,6 +14,11 @@
  * prediction on, it learns its forecast from the request rates of the
  * earlier steps, binned and refreshed as the cycle bins and refreshes the
  * stored history.
+ *
+ * A warm pool (README, Warm pools) keeps warm_pool_size replicas
+ * initialised but not serving: a scale-out takes them first, ready after
+ * warm_start instead of cold_start, and the pool refills behind them in a
+ * cold start; replicas given back return to the pool while it is short.
  */
 #ifndef SIMULATOR_H
 #define SIMULATOR_H
@@ -31,6 +36,8 @@ typedef struct SimulationSettings
 	int64_t		cold_start_us;
 	int64_t		start_us;
 	LocalTimeFn local_time;		/* for the rules' schedule; NULL: none is in force */
+	int32_t		warm_pool_size;
+	int64_t		warm_start_us;
 } SimulationSettings;
 
 typedef struct SimulationStep
@@ -46,6 +53,7 @@ typedef struct SimulationStep
 	bool		has_forecast;	/* prediction on and a forecast of this step's bin */
 	double		forecast_rps;
 	int32_t		forecast_replicas;	/* the floor it implied; -1: none */
+	int32_t		warm_replicas;	/* in the warm pool, initialised or refilling */
 } SimulationStep;
 
 /* Replicas ordered together, ready at the same time. */
@@ -79,6 +87,10 @@ typedef struct Simulator
 	int64_t		open_bin;		/* the bin the current steps add to; -1 before the first */
 	double		open_sum;
 	int32_t		open_count;
+	/* the warm pool: initialised, and refilling (ready in the pool at refill_at, oldest first) */
+	int32_t		warm_ready;
+	int64_t    *refill_at;
+	int32_t		n_refilling;
 } Simulator;
 
 /* false when out of memory */

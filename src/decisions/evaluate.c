@@ -258,6 +258,7 @@ evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz no
 {
 	EndpointObservation obs;
 	StringInfoData inputs;
+	bool		warm_null;
 
 	d->state_changed = false;
 	d->action = ACTION_NONE;
@@ -283,8 +284,10 @@ evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz no
 	json_decimal(&inputs, "replica_capacity_rps", obs.replica_capacity_rps, true);
 	json_time(&inputs, "metrics_at", obs.metrics_at_us, obs.has_metrics);
 	appendStringInfo(&inputs, "\"current_replicas\": %d, \"desired_replicas\": %d, "
-					 "\"min_replicas\": %d, \"max_replicas\": %d, \"policy\": \"%s\", \"explanation\": ",
+					 "\"min_replicas\": %d, \"max_replicas\": %d, \"warm_pool_size\": %d, \"policy\": \"%s\", "
+					 "\"explanation\": ",
 					 obs.ready_replicas, obs.desired_replicas, obs.min_replicas, obs.max_replicas,
+					 sql_row_int(row, ENDPOINT_COL_WARM_POOL, &warm_null),
 					 rules->policy == INFERENCE_POLICY_STEP ? "step" : "target_tracking");
 	explanation_json(&inputs, d);
 	appendStringInfoChar(&inputs, '}');

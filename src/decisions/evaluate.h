@@ -83,7 +83,7 @@ typedef enum TrainingColumn
 	"       m.requests_per_second::text," \
 	"       e.tenant_id IN (" TENANT_PAUSES ") OR (e.tenant_id, e.endpoint_id) IN (" ENDPOINT_PAUSES ")," \
 	"       e.replica_capacity_rps::text, s.capacity_rps, s.capacity_samples, s.recommendations::text," \
-	"       s.capacity_sampled_at, s.forecast_made_at, s.forecast_from, s.forecast_rps" \
+	"       s.capacity_sampled_at, s.forecast_made_at, s.forecast_from, s.forecast_rps, e.warm_pool_size" \
 	"  FROM tenant_scaling.inference_endpoints e" \
 	"  LEFT JOIN tenant_scaling.endpoint_metrics_latest m" \
 	"         ON m.tenant_id = e.tenant_id AND m.endpoint_id = e.endpoint_id AND m.ts >= $1 " \
@@ -114,11 +114,12 @@ typedef enum EndpointColumn
 	ENDPOINT_COL_STATE_SAMPLED_AT,	/* the last sample the estimate learnt */
 	ENDPOINT_COL_FORECAST_MADE_AT,
 	ENDPOINT_COL_FORECAST_FROM,
-	ENDPOINT_COL_FORECAST_RPS	/* float8[] */
+	ENDPOINT_COL_FORECAST_RPS,	/* float8[] */
+	ENDPOINT_COL_WARM_POOL		/* the actuator's, passed on in the event */
 } EndpointColumn;
 
 /* A result row, deformed once: column n is values[n - 1]; read it with sql_row_*. */
-#define SQL_ROW_MAX 24
+#define SQL_ROW_MAX 32
 
 typedef struct SqlRow
 {

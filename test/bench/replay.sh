@@ -7,7 +7,8 @@
 # replica ready), replica-hours, changes and replica-hours against the oracle's; then the goal
 # checks and sanity checks (PASS/FAIL), and the time of one 50,000-step simulation. Exits 0
 # whether the goals are met or not (it is a measurement); a few seconds once built.
-# Then the predictive replay (predictive.sql): six eight-day traces scored on the last day with
+# Then the same traces with warm pools of 0, 2 and 4 replicas, warm replicas costing TS_WARM_COST
+# (default 0.2) of a running one. Then the predictive replay (predictive.sql): six eight-day traces scored on the last day with
 # prediction off, forecast_only and forecast_and_scale, and the forecast's error; about 15 s.
 #
 #   bash test/bench/replay.sh                builds, starts a throwaway cluster, replays
@@ -17,7 +18,8 @@
 set -euo pipefail
 TS_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 replay() {
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v tt_rules="${TS_TT_RULES:-}" -f "$TS_ROOT/test/bench/replay.sql"
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v tt_rules="${TS_TT_RULES:-}" -v warm_cost="${TS_WARM_COST:-0.2}" \
+		-f "$TS_ROOT/test/bench/replay.sql"
 	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$TS_ROOT/test/bench/predictive.sql"
 }
 if [ -n "${TS_REPLAY_DB:-}" ]; then

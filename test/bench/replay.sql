@@ -22,7 +22,7 @@ SELECT clock_timestamp() AS script_t0 \gset
 
 -- fail at once, with a clear message, when the extension lacks the function
 SELECT 'tenant_scaling.simulate_inference_scaling(numeric[], numeric, jsonb, int, int, int, '
-       'interval, interval, timestamptz, numeric)'::regprocedure AS simulate_fn \gset
+       'interval, interval, timestamptz, numeric, int, interval)'::regprocedure AS simulate_fn \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- Traces: numeric[] of rps, one value per 15 s step, 5760 values by default (24 h)
@@ -312,6 +312,35 @@ checks(pord, cord, policy, name, bad) AS (
 SELECT c.policy, c.name AS sanity_check, c.bad AS failing_steps, CASE WHEN c.bad = 0 THEN 'PASS' ELSE 'FAIL' END AS result
 FROM checks c JOIN policy p ON p.name = c.policy
 ORDER BY p.ord, c.cord;
+
+-- ---------------------------------------------------------------------------------------------
+-- Warm pools: target tracking with 0, 2 and 4 warm replicas (ready 10 s after a scale-out takes
+-- them, refilled in a cold start), their cost at :warm_cost of a running replica's
+-- ---------------------------------------------------------------------------------------------
+
+\if :{?warm_cost}
+\else
+\set warm_cost 0.2
+\endif
+CREATE TEMP TABLE warm_score AS
+SELECT t.ord, t.name AS trace, w.pool,
+       0.25 * count(*) FILTER (WHERE s.demand > 0 AND (s.ready_replicas = 0 OR pg_temp.p95(s.demand, s.ready_replicas, :mu) > :slo_ms)) AS breach_min,
+       sum(s.desired_replicas) * :step_s / 3600.0 AS replica_hours,
+       sum(s.warm_replicas) * :step_s / 3600.0 AS warm_hours
+FROM trace t, (VALUES (0), (2), (4)) w(pool),
+     LATERAL tenant_scaling.simulate_inference_scaling(t.demand, :mu, NULL, t.initial, :min_r, :max_r,
+         make_interval(secs => :step_s), make_interval(secs => :step_s * :cold_steps), :'start_at',
+         warm_pool_size => w.pool, warm_start => interval '10 seconds') s
+GROUP BY t.ord, t.name, w.pool;
+
+\echo
+\echo 'Warm pools (target tracking): breach minutes, replica-hours, and their cost with warm replicas at' :warm_cost
+SELECT trace, pool AS warm_pool, round(breach_min, 2) AS breach_min, round(replica_hours, 2) AS replica_hours,
+       round(warm_hours, 2) AS warm_hours, round(replica_hours + :warm_cost * warm_hours, 2) AS cost_replica_hours
+FROM warm_score ORDER BY ord, pool;
+SELECT pool AS warm_pool, round(sum(breach_min), 2) AS breach_min, round(sum(replica_hours), 2) AS replica_hours,
+       round(sum(replica_hours + :warm_cost * warm_hours), 2) AS cost_replica_hours
+FROM warm_score GROUP BY pool ORDER BY pool;
 
 -- ---------------------------------------------------------------------------------------------
 -- Cost of one long simulation: the five traces end to end, repeated, cut at 50,000 steps

@@ -402,6 +402,51 @@ test_simulator(void)
 	simulator_free(&sim);
 }
 
+/* steps with p95 over 200 ms or no replica ready, after a jump from 50 to 400 rps */
+static int
+breaches_after_jump(int warm_pool, int *most_warm, int *warm_at_end)
+{
+	InferenceRules r = rules_of("{}");
+	SimulationSettings settings = {50, {true, {5, 1}}, 2, 1, 40, S(15), S(90), 0, NULL, warm_pool, S(10)};
+	Simulator	sim;
+	SimulationStep step;
+	TsDecimal	low = ts_decimal_from_int(50),
+				high = ts_decimal_from_int(400);
+	int			breaches = 0;
+	int			i;
+
+	CHECK(simulator_init(&sim, &r, &settings));
+	*most_warm = 0;
+	for (i = 0; i < 120; i++)
+	{
+		simulator_step(&sim, i < 20 || i >= 80 ? low : high, &step);
+		if (step.ready_replicas == 0 || (step.latency_p95_ms.known &&
+										 ts_decimal_to_double(step.latency_p95_ms.value) > 200))
+			breaches++;
+		if (step.warm_replicas > *most_warm)
+			*most_warm = step.warm_replicas;
+		CHECK(step.warm_replicas <= warm_pool);
+	}
+	*warm_at_end = step.warm_replicas;
+	simulator_free(&sim);
+	return breaches;
+}
+
+static void
+test_warm_pool(void)
+{
+	int			most_warm,
+				warm_at_end;
+	int			cold = breaches_after_jump(0, &most_warm, &warm_at_end);
+	int			warm = breaches_after_jump(8, &most_warm, &warm_at_end);
+
+	/* without a pool the jump waits a cold start (6 steps); with 8 warm replicas, one step */
+	CHECK(cold >= 6);
+	CHECK(warm <= 1 && warm < cold);
+	/* the pool is full at the start, refills after the jump, and is full again at the end */
+	CHECK(most_warm == 8 && warm_at_end == 8);
+}
+
 void
 test_policy(void)
 {
@@ -412,4 +457,5 @@ test_policy(void)
 	test_decimal_add();
 	test_capacity();
 	test_simulator();
+	test_warm_pool();
 }
