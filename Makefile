@@ -9,7 +9,7 @@ CORE_OBJS = src/core/ts_decimal.o src/core/scaling_rules.o src/core/decide.o src
 ACCESS_OBJS = src/access/table_access.o src/access/sql_support.o src/access/security.o \
 	src/access/derived.o src/access/job_counts.o src/access/cost.o src/access/triggers.o
 # from rows to applied decisions: evaluation, writing, the cycle
-DECISIONS_OBJS = src/decisions/endpoint_state.o src/decisions/evaluate.o src/decisions/apply.o src/decisions/cycle.o src/decisions/overrides.o
+DECISIONS_OBJS = src/decisions/scaling_state.o src/decisions/evaluate.o src/decisions/apply.o src/decisions/cycle.o src/decisions/overrides.o
 # the SQL-callable functions
 API_OBJS = src/api/policy.o src/api/training.o src/api/inference.o src/api/allocate.o \
 	src/api/endpoint.o src/api/jobs.o src/api/runs.o src/api/simulate.o src/api/forecast.o

@@ -14,7 +14,7 @@
 
 #include "apply.h"
 #include "cycle.h"
-#include "endpoint_state.h"
+#include "scaling_state.h"
 #include "evaluate.h"
 #include "settings.h"
 #include "security.h"

@@ -18,7 +18,7 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
-#include "endpoint_state.h"
+#include "scaling_state.h"
 #include "evaluate.h"
 #include "forecast.h"
 #include "sql_support.h"

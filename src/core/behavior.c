@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define US_PER_SECOND INT64_C(1000000)
+#define WINDOW_RENEW_FRACTION 5
 
 static int32_t
 clamp64(int64_t v)
@@ -42,10 +43,11 @@ window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t d
 	int32_t		direction = recommendation < desired ? -1 : 1;
 	int64_t		oldest;
 
-	if (recommendation == desired)
+	/* equal, or a direction without a window: nothing to hold, nothing to keep (no state to write) */
+	if (recommendation == desired || (direction < 0 ? down_window_s : up_window_s) == 0)
 	{
 		window_reset(window);
-		return desired;
+		return recommendation;
 	}
 	if (window->direction != direction)
 	{
@@ -53,17 +55,27 @@ window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t d
 		window->direction = direction;
 		window->since_us = now_us;
 	}
-	/* an older entry that the new one outlives and outranks can never decide again */
-	while (window->n > 0 &&
-		   (direction < 0 ? window->replicas[window->n - 1] <= recommendation
-			: window->replicas[window->n - 1] >= recommendation))
-		window->n--;
-	if (window->n == WINDOW_MAX_ENTRIES)
-		window_drop_head(window);
-	window->at_us[window->n] = now_us;
-	window->replicas[window->n] = recommendation;
-	window->n++;
+	/*
+	 * The same recommendation as the newest entry, seen again within a fifth
+	 * of the window: the entry is kept as it is rather than renewed, so a
+	 * steady wait writes its state once per fifth of the window, not every
+	 * cycle (it may end that much sooner than renewing every cycle would).
+	 */
 	oldest = now_us - (int64_t) (direction < 0 ? down_window_s : up_window_s) * US_PER_SECOND;
+	if (!(window->n > 0 && window->replicas[window->n - 1] == recommendation &&
+		  now_us - window->at_us[window->n - 1] < (now_us - oldest) / WINDOW_RENEW_FRACTION))
+	{
+		/* an older entry that the new one outlives and outranks can never decide again */
+		while (window->n > 0 &&
+			   (direction < 0 ? window->replicas[window->n - 1] <= recommendation
+				: window->replicas[window->n - 1] >= recommendation))
+			window->n--;
+		if (window->n == WINDOW_MAX_ENTRIES)
+			window_drop_head(window);
+		window->at_us[window->n] = now_us;
+		window->replicas[window->n] = recommendation;
+		window->n++;
+	}
 	while (window->n > 1 && window->at_us[0] < oldest)
 		window_drop_head(window);
 	if (window->since_us > oldest)

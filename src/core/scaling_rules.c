@@ -357,19 +357,25 @@ build_defaults(ScalingRules *rules)
 	i->predictive.lead_seconds = 600;
 }
 
-void
-scaling_rules_set_defaults(ScalingRules *rules)
+const ScalingRules *
+scaling_rules_defaults(void)
 {
 	static ScalingRules defaults;
 	static bool built = false;
 
-	/* parsed once: every tenant without overrides starts from these */
+	/* built once: every tenant without overrides starts from these */
 	if (!built)
 	{
 		build_defaults(&defaults);
 		built = true;
 	}
-	*rules = defaults;
+	return &defaults;
+}
+
+void
+scaling_rules_set_defaults(ScalingRules *rules)
+{
+	*rules = *scaling_rules_defaults();
 }
 
 static bool fail(RulesError *err, const char *detail, const char *hint, const char *fmt,...)

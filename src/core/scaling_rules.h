@@ -140,6 +140,8 @@ typedef struct RulesError
 
 /* The seed's thresholds (README, SQL API). */
 extern void scaling_rules_set_defaults(ScalingRules *rules);
+/* The same, without a copy: most tenants have no rules of their own. */
+extern const ScalingRules *scaling_rules_defaults(void);
 
 /*
  * Parse a JSON document of len bytes over the defaults. On failure returns

@@ -23,7 +23,7 @@
 #include "utils/memutils.h"
 
 #include "cycle.h"
-#include "endpoint_state.h"
+#include "scaling_state.h"
 #include "evaluate.h"
 #include "sql_support.h"
 
@@ -150,7 +150,8 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 	SqlRow		row;
 	SqlRow		ep_row;
 	pg_uuid_t	tenant;
-	ScalingRules rules;
+	ScalingRules parsed;
+	const ScalingRules *rules;
 	RulesError	err;
 	AppliedDecision decision;
 	EndpointDecision ep_decision;
@@ -161,13 +162,14 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 
 	sql_row_read(&row, tuple, desc);
 	memcpy(&tenant, sql_row_uuid(&row, TRAINING_COL_TENANT_ID), UUID_LEN);
-	rules_ok = stored_rules_parse(sql_row_text(&row, TRAINING_COL_RULES), &rules, &err);
+	rules = stored_rules(sql_row_text(&row, TRAINING_COL_RULES), &parsed, &err);
+	rules_ok = rules != NULL;
 	result->tenants_evaluated++;
 	if (!rules_ok)
 		note_rules_failure(result, &tenant, err.message);
 	else
 	{
-		if (evaluate_training(&row, &rules.training, now, &decision, &reason, &queue_decision))
+		if (evaluate_training(&row, &rules->training, now, &decision, &reason, &queue_decision))
 			batch_add(batch, &decision);
 		else
 			cycle_count_not_scaled(result, reason);
@@ -184,7 +186,7 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 		endpoints->pos++;
 		if (!rules_ok)
 			continue;
-		if (evaluate_endpoint(&ep_row, &rules.inference, now, &decision, &reason, &ep_decision))
+		if (evaluate_endpoint(&ep_row, &rules->inference, now, &decision, &reason, &ep_decision))
 			batch_add(batch, &decision);
 		else
 			cycle_count_not_scaled(result, reason);

@@ -10,11 +10,19 @@
 #include "utils/datetime.h"
 #include "utils/json.h"
 
-#include "endpoint_state.h"
+#include "scaling_state.h"
 #include "evaluate.h"
 #include "simulator.h"
 #include "settings.h"
 #include "sql_support.h"
+
+const ScalingRules *
+stored_rules(const char *json, ScalingRules *buffer, RulesError *err)
+{
+	if (json == NULL)
+		return scaling_rules_defaults();
+	return scaling_rules_parse(json, strlen(json), buffer, err) ? buffer : NULL;
+}
 
 bool
 stored_rules_parse(const char *json, ScalingRules *rules, RulesError *err)
@@ -346,9 +354,9 @@ bool
 evaluate_training(const SqlRow *row, const TrainingRules *tenant_rules, TimestampTz now,
 				  AppliedDecision *out, const char **reason, TrainingQueueDecision *queue)
 {
-	TrainingRules scheduled_rules = *tenant_rules;
-	TrainingRules *rules = &scheduled_rules;
-	ScheduledBounds scheduled;
+	TrainingRules scheduled_rules;
+	const TrainingRules *rules = tenant_rules;
+	ScheduledBounds scheduled = {0};
 	const pg_uuid_t *tenant = sql_row_uuid(row, TRAINING_COL_TENANT_ID);
 	TrainingBounds bounds;
 	TrainingInput input;
@@ -382,7 +390,13 @@ evaluate_training(const SqlRow *row, const TrainingRules *tenant_rules, Timestam
 		input.current_workers = actual;
 	history.has_last_scale_out = sql_row_time(row, TRAINING_COL_LAST_SCALE_OUT, &history.last_scale_out_us);
 	history.has_last_scaled = sql_row_time(row, TRAINING_COL_LAST_SCALED, &history.last_scaled_us);
-	training_apply_schedule(rules, now, ts_local_time, &scheduled);
+	/* a copy only to change: most tenants have no schedule */
+	if (tenant_rules->schedule.n > 0)
+	{
+		scheduled_rules = *tenant_rules;
+		training_apply_schedule(&scheduled_rules, now, ts_local_time, &scheduled);
+		rules = &scheduled_rules;
+	}
 
 	if (rules->policy == TRAINING_POLICY_QUEUE)
 	{

@@ -172,5 +172,7 @@ extern void endpoint_decide(const SqlRow *row, const InferenceRules *rules, Time
  * goes on, where the SQL functions raise).
  */
 extern bool stored_rules_parse(const char *json, ScalingRules *rules, RulesError *err);
+/* The same without copying the defaults: buffer, the defaults, or NULL (err filled). */
+extern const ScalingRules *stored_rules(const char *json, ScalingRules *buffer, RulesError *err);
 
 #endif

@@ -111,10 +111,10 @@ test_scale_down_window(void)
 	decide_training_queue(&r, &none, &obs, &window, &d);
 	CHECK(d.new_workers == 3);	/* the highest of the last 300 s */
 	CHECK_STR(d.reason, "queue_drained");
-	/* a new wave ends the window */
+	/* a new wave ends the window; up has none (0 s), so nothing is kept to store */
 	obs = queue(9, 0, 8);
 	decide_training_queue(&r, &none, &obs, &window, &d);
-	CHECK(d.new_workers == 9 && d.window.direction == 1);
+	CHECK(d.new_workers == 9 && d.window.direction == 0 && d.window.n == 0 && d.window_changed);
 	/* the step policy keeps the seed's cooldowns; the queue policy's are given or none */
 	r = training_rules("{\"training\": {\"policy\": \"step\"}}");
 	CHECK(r.policy == TRAINING_POLICY_STEP && r.scale_in_cooldown_seconds == 300);

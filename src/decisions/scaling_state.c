@@ -1,6 +1,7 @@
 /*
- * endpoint_state.c: reading and writing endpoint_scaling_state, and the
- * recent changes of an endpoint.
+ * scaling_state.c: reading and writing endpoint_scaling_state and
+ * training_scaling_state, an endpoint's request-rate history, and the
+ * recent changes of a resource.
  */
 #include "postgres.h"
 
@@ -18,7 +19,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "endpoint_state.h"
+#include "scaling_state.h"
 #include "sql_support.h"
 
 static int64_t

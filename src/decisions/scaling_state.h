@@ -1,11 +1,13 @@
 /*
- * endpoint_state.h: what the target-tracking policy keeps of an endpoint
- * between decisions (tenant_scaling.endpoint_scaling_state: the capacity
- * estimate and the stabilization window), and the changes its rate limits
- * count (scaling_events).
+ * scaling_state.h: what the policies keep between decisions, read and
+ * written in batches: of an endpoint (tenant_scaling.endpoint_scaling_state:
+ * target tracking's capacity estimate, stabilization window and forecast)
+ * and of a tenant's training (training_scaling_state: the queue policy's
+ * window); an endpoint's binned request-rate history, for its forecast; and
+ * the changes the rate limits count (scaling_events).
  */
-#ifndef TS_ENDPOINT_STATE_H
-#define TS_ENDPOINT_STATE_H
+#ifndef TS_SCALING_STATE_H
+#define TS_SCALING_STATE_H
 
 #include "postgres.h"
 
