@@ -22,8 +22,7 @@ COMMENT ON COLUMN tenant_scaling.inference_endpoints.warm_pool_size IS
 -- Derived, per tenant: what the training queue policy keeps between
 -- decisions, written by the cycle; not dumped, rebuilt by the next decisions.
 CREATE TABLE tenant_scaling.training_scaling_state (
-    tenant_id uuid PRIMARY KEY
-        REFERENCES tenant_scaling.tenant_scaling_config (tenant_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    tenant_id uuid PRIMARY KEY,
     recommendations jsonb,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -95,7 +94,7 @@ CREATE FUNCTION tenant_scaling.simulate_inference_scaling(
     max_replicas int DEFAULT 10, step interval DEFAULT '15 seconds',
     cold_start interval DEFAULT '90 seconds', start_at timestamptz DEFAULT now(),
     configured_capacity_rps numeric DEFAULT NULL, warm_pool_size int DEFAULT 0,
-    warm_start interval DEFAULT '10 seconds')
+    warm_start interval DEFAULT '10 seconds', endpoint_id text DEFAULT NULL)
 RETURNS TABLE (step_no int, at timestamptz, demand numeric, desired_replicas int, ready_replicas int,
                cpu_percent numeric, latency_p95_ms numeric, action text, reason text,
                forecast_rps double precision, forecast_replicas int, warm_replicas int)
@@ -103,7 +102,7 @@ AS 'MODULE_PATHNAME', 'ts_simulate_inference_scaling'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.simulate_inference_scaling(numeric[], numeric, jsonb, int, int, int, interval,
-    interval, timestamptz, numeric, int, interval) IS
+    interval, timestamptz, numeric, int, interval, text) IS
 'the scheduler''s inference policy in a closed loop with a modelled service, one row per element of demand_rps';
 
 -- Under the caller's rights: row-level security decides whose history it reads.
@@ -182,7 +181,8 @@ BEGIN
         ep.desired_replicas);
     RETURN QUERY SELECT * FROM tenant_scaling.simulate_inference_scaling(
         demand, capacity, chosen_rules, initial, ep.min_replicas, ep.max_replicas,
-        interval '15 seconds', cold_start, "from", ep.replica_capacity_rps, ep.warm_pool_size);
+        interval '15 seconds', cold_start, "from", ep.replica_capacity_rps, ep.warm_pool_size,
+        endpoint_id => ep.endpoint_id);
 END
 $$;
 COMMENT ON FUNCTION tenant_scaling.backtest_endpoint_scaling(uuid, text, timestamptz, timestamptz, jsonb, interval) IS
@@ -611,7 +611,7 @@ GRANT UPDATE ON tenant_scaling.inference_endpoints TO tenant_scaling_scheduler;
 GRANT DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_scheduler;
-GRANT INSERT, UPDATE ON tenant_scaling.training_scaling_state TO tenant_scaling_scheduler;
+GRANT INSERT, UPDATE, DELETE ON tenant_scaling.training_scaling_state TO tenant_scaling_scheduler;
 GRANT INSERT, DELETE ON tenant_scaling.scaling_events TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.scaling_event_acks TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.pruned_run_totals

@@ -129,8 +129,7 @@ COMMENT ON INDEX tenant_scaling.tenant_training_state_pkey IS 'one row per tenan
 -- Derived, per tenant: what the queue policy keeps between decisions,
 -- written by the cycle; not dumped, rebuilt by the next decisions.
 CREATE TABLE tenant_scaling.training_scaling_state (
-    tenant_id uuid PRIMARY KEY
-        REFERENCES tenant_scaling.tenant_scaling_config (tenant_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    tenant_id uuid PRIMARY KEY,
     recommendations jsonb,
     updated_at timestamptz NOT NULL DEFAULT now()
 );

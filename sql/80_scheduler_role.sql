@@ -44,7 +44,7 @@ GRANT UPDATE ON tenant_scaling.inference_endpoints TO tenant_scaling_scheduler;
 GRANT DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_scheduler;
-GRANT INSERT, UPDATE ON tenant_scaling.training_scaling_state TO tenant_scaling_scheduler;
+GRANT INSERT, UPDATE, DELETE ON tenant_scaling.training_scaling_state TO tenant_scaling_scheduler;
 GRANT INSERT, DELETE ON tenant_scaling.scaling_events TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.scaling_event_acks TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.pruned_run_totals

@@ -39,7 +39,8 @@ enum SimulateArg
 	ARG_START_AT,
 	ARG_CONFIGURED_CAPACITY,
 	ARG_WARM_POOL_SIZE,
-	ARG_WARM_START
+	ARG_WARM_START,
+	ARG_ENDPOINT_ID
 };
 
 #define SIMULATE_COLUMNS 12
@@ -201,6 +202,7 @@ ts_simulate_inference_scaling(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("warm_pool_size must be at most 100000")));
 	settings.warm_start_us = interval_argument(fcinfo, ARG_WARM_START, "warm_start", true);
+	settings.endpoint_id = PG_ARGISNULL(ARG_ENDPOINT_ID) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(ARG_ENDPOINT_ID));
 	settings.configured_capacity_rps.known = !PG_ARGISNULL(ARG_CONFIGURED_CAPACITY);
 	if (settings.configured_capacity_rps.known)
 		settings.configured_capacity_rps.value =

@@ -42,6 +42,7 @@ window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t d
 {
 	int32_t		direction = recommendation < desired ? -1 : 1;
 	int64_t		oldest;
+	int64_t		renew_us;
 
 	/* equal, or a direction without a window: nothing to hold, nothing to keep (no state to write) */
 	if (recommendation == desired || (direction < 0 ? down_window_s : up_window_s) == 0)
@@ -49,6 +50,7 @@ window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t d
 		window_reset(window);
 		return recommendation;
 	}
+	oldest = now_us - (int64_t) (direction < 0 ? down_window_s : up_window_s) * US_PER_SECOND;
 	if (window->direction != direction)
 	{
 		window_reset(window);
@@ -56,15 +58,32 @@ window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t d
 		window->since_us = now_us;
 	}
 	/*
+	 * Every entry older than the window, the newest too (no decision since,
+	 * or a state that outlived its resource): none counts any more, as the
+	 * HPA forgets them, and the recommendation now is the only one.
+	 */
+	else if (window->n > 0 && window->at_us[window->n - 1] < oldest)
+		window->n = 0;
+	/*
 	 * The same recommendation as the newest entry, seen again within a fifth
 	 * of the window: the entry is kept as it is rather than renewed, so a
 	 * steady wait writes its state once per fifth of the window, not every
-	 * cycle (it may end that much sooner than renewing every cycle would).
+	 * cycle. When another recommendation follows it, it may have been made
+	 * until just before now, but never a fifth of the window after it was
+	 * kept (it would have been renewed): it is moved to the earlier of the
+	 * two, so it never leaves the window sooner than the HPA's would, and at
+	 * most a fifth of the window later.
 	 */
-	oldest = now_us - (int64_t) (direction < 0 ? down_window_s : up_window_s) * US_PER_SECOND;
+	renew_us = (now_us - oldest) / WINDOW_RENEW_FRACTION;
 	if (!(window->n > 0 && window->replicas[window->n - 1] == recommendation &&
-		  now_us - window->at_us[window->n - 1] < (now_us - oldest) / WINDOW_RENEW_FRACTION))
+		  now_us - window->at_us[window->n - 1] < renew_us))
 	{
+		if (window->n > 0 && window->replicas[window->n - 1] != recommendation)
+		{
+			int64_t		last_seen = window->at_us[window->n - 1] + renew_us;
+
+			window->at_us[window->n - 1] = last_seen < now_us ? last_seen : now_us - 1;
+		}
 		/* an older entry that the new one outlives and outranks can never decide again */
 		while (window->n > 0 &&
 			   (direction < 0 ? window->replicas[window->n - 1] <= recommendation

@@ -602,15 +602,12 @@ decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
 	out->forecast_replicas = -1;
 	explain_inputs(out, obs);
 
-	if (rules->policy == INFERENCE_POLICY_STEP)
-	{
-		if (!obs->has_metrics)
-			snprintf(out->reason, sizeof(out->reason), "no_recent_metrics");
-		else
-			decide_step(rules, obs, out);
-	}
-	/* bounds changed under the endpoint are followed at once, metrics or not */
-	else if (desired > obs->max_replicas || desired < obs->min_replicas)
+	/*
+	 * Bounds changed under the endpoint are followed at once, metrics or not;
+	 * by the step policy (the seed's) only when a schedule set them.
+	 */
+	if ((desired > obs->max_replicas || desired < obs->min_replicas) &&
+		(rules->policy != INFERENCE_POLICY_STEP || obs->schedule.in_force))
 	{
 		out->new_replicas = clamp32(desired, obs->min_replicas, obs->max_replicas);
 		add_step(out, EXPLAIN_CONSTRAINT, "bounds", NULL, desired, out->new_replicas,
@@ -626,6 +623,8 @@ decide_endpoint(const InferenceRules *rules, const EndpointObservation *obs,
 	}
 	else if (!obs->has_metrics)
 		snprintf(out->reason, sizeof(out->reason), "no_recent_metrics");
+	else if (rules->policy == INFERENCE_POLICY_STEP)
+		decide_step(rules, obs, out);
 	else
 		decide_tracking(rules, obs, state, out);
 

@@ -149,7 +149,8 @@ cron_parse(const char *text, CronExpr *expr, char *error, size_t error_len)
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
 		end = p;
-		star[n] = end - start == 1 && *start == '*';
+		/* as Vixie cron: a field that starts with "*" (also "*\/2") is unrestricted for the day rule */
+		star[n] = *start == '*';
 		while (start < end)
 		{
 			const char *comma = memchr(start, ',', end - start);

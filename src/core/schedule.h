@@ -60,7 +60,7 @@ extern bool local_time_utc(int64_t utc_us, const char *tz, CivilTime *out);
 
 #define SCHEDULE_MAX_WINDOWS 8
 #define SCHEDULE_TZ_MAX 48		/* bytes of a time zone name, with its terminator */
-#define SCHEDULE_ENDPOINT_MAX 64	/* bytes of an endpoint id, with its terminator */
+#define SCHEDULE_ENDPOINT_MAX 254	/* bytes of an endpoint id (at most 253), with its terminator */
 #define SCHEDULE_MAX_DURATION_MINUTES 10080 /* a week */
 
 typedef struct ScheduleWindow

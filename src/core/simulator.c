@@ -27,21 +27,18 @@ simulator_init(Simulator *sim, const InferenceRules *rules, const SimulationSett
 		sim->starting_capacity = batches < 2 ? 2 : batches > (1 << 20) ? (1 << 20) : (int) batches;
 	}
 	sim->starting = malloc(sim->starting_capacity * sizeof(StartingBatch));
-	sim->open_bin = -1;
 	sim->warm_ready = settings->warm_pool_size;
 	if (settings->warm_pool_size > 0)
-	{
 		sim->refill_at = malloc((size_t) settings->warm_pool_size * sizeof(int64_t));
-		if (sim->refill_at == NULL)
-			return false;
-	}
 	if (rules->predictive.mode != PREDICTIVE_OFF)
-	{
 		sim->load_bins = malloc(FORECAST_HISTORY_BINS * sizeof(double));
-		if (sim->load_bins == NULL)
-			return false;
+	if (sim->starting == NULL || (settings->warm_pool_size > 0 && sim->refill_at == NULL) ||
+		(rules->predictive.mode != PREDICTIVE_OFF && sim->load_bins == NULL))
+	{
+		simulator_free(sim);
+		return false;
 	}
-	return sim->starting != NULL;
+	return true;
 }
 
 void
@@ -79,8 +76,9 @@ history_add(Simulator *sim, int64_t now_us, double rps)
 {
 	int64_t		bin = forecast_bin_of(now_us);
 
-	if (sim->open_bin < 0)
+	if (!sim->has_open_bin)
 	{
+		sim->has_open_bin = true;
 		sim->open_bin = sim->history_first_bin = bin;
 		sim->open_sum = 0;
 		sim->open_count = 0;
@@ -224,6 +222,8 @@ refill_warm_pool(Simulator *sim, int64_t now_us)
 
 	while (done < sim->n_refilling && sim->refill_at[done] <= now_us)
 		done++;
+	if (done == 0)
+		return;
 	sim->warm_ready += done;
 	memmove(sim->refill_at, sim->refill_at + done, (sim->n_refilling - done) * sizeof(int64_t));
 	sim->n_refilling -= done;
@@ -263,12 +263,11 @@ resize(Simulator *sim, int64_t now_us, int32_t to)
 	}
 	if (delta > 0)
 		sim->ready -= delta;
-	/* ready replicas given back are initialised: they refill the pool first */
+	/* ready replicas given back are initialised: each takes the place of a refill, the latest first */
 	given_back = delta > 0 ? delta : 0;
-	while (given_back > 0 && sim->warm_ready + sim->n_refilling < sim->settings.warm_pool_size)
+	while (given_back > 0 && sim->n_refilling > 0)
 	{
-		if (sim->n_refilling > 0)
-			sim->n_refilling--;	/* a refill no longer needed: the latest */
+		sim->n_refilling--;
 		sim->warm_ready++;
 		given_back--;
 	}
@@ -301,8 +300,8 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	forget_old_changes(sim, now_us);
 	out->ready_replicas = sim->ready;
 	observe(sim, now_us, demand, &obs, out);
-	/* one endpoint: every window of the rules */
-	endpoint_apply_schedule(&sim->rules, NULL, sim->settings.local_time, &obs);
+	endpoint_apply_schedule(&sim->rules, sim->settings.endpoint_id ? sim->settings.endpoint_id : "",
+							sim->settings.local_time, &obs);
 	out->has_forecast = false;
 	if (sim->load_bins != NULL)
 	{

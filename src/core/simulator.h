@@ -38,6 +38,7 @@ typedef struct SimulationSettings
 	LocalTimeFn local_time;		/* for the rules' schedule; NULL: none is in force */
 	int32_t		warm_pool_size;
 	int64_t		warm_start_us;
+	const char *endpoint_id;	/* the schedule windows that apply; NULL: those for every endpoint */
 } SimulationSettings;
 
 typedef struct SimulationStep
@@ -84,7 +85,8 @@ typedef struct Simulator
 	double	   *load_bins;		/* FORECAST_HISTORY_BINS, oldest first */
 	int32_t		history_n;		/* closed bins */
 	int64_t		history_first_bin;	/* forecast_bin_of the first */
-	int64_t		open_bin;		/* the bin the current steps add to; -1 before the first */
+	bool		has_open_bin;	/* false before the first step */
+	int64_t		open_bin;		/* the bin the current steps add to (negative before 2000) */
 	double		open_sum;
 	int32_t		open_count;
 	/* the warm pool: initialised, and refilling (ready in the pool at refill_at, oldest first) */

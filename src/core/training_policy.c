@@ -53,7 +53,7 @@ decide_training_queue(const TrainingRules *rules, const TrainingBounds *bounds,
 	out->window = *window;
 	out->recommendation = workers_for(obs->queued_jobs, obs->running_jobs, rules->jobs_per_worker);
 	out->new_workers = desired;
-	if (desired > out->ceiling || !obs->has_queue)
+	if (desired > out->ceiling || (!obs->has_queue && !(obs->floor_scheduled && desired < out->floor)))
 	{
 		/* a ceiling lowered under the workers is followed at once; without a queue nothing is known */
 		out->reason = desired > out->ceiling ? "above_max_workers" : "no_queue";

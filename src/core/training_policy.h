@@ -23,6 +23,7 @@ typedef struct TrainingQueueObservation
 	int32_t		queued_jobs;
 	int32_t		running_jobs;
 	int32_t		desired_workers;	/* ordered; the decision starts from it */
+	bool		floor_scheduled;	/* a schedule window set min_workers: applied even without a queue */
 	ScalingHistory history;		/* for the cooldowns, when the rules give any */
 	const ReplicaChange *changes;	/* applied, oldest first, within the rate-limit periods */
 	int			n_changes;

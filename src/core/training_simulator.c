@@ -25,7 +25,10 @@ training_simulator_init(TrainingSimulator *sim, const TrainingRules *rules,
 	/* at most every worker ever ordered is provisioning at once */
 	sim->provisioning = malloc(((size_t) (settings->max_workers > 0 ? settings->max_workers : 1) + 1) * sizeof(int64_t));
 	if (sim->jobs == NULL || sim->provisioning == NULL)
+	{
+		training_simulator_free(sim);
 		return false;
+	}
 	for (i = 0; i < n_jobs; i++)
 	{
 		sim->jobs[i] = jobs[i];
@@ -148,6 +151,7 @@ decide(TrainingSimulator *sim, int64_t now_us, int32_t queued, int32_t running, 
 		obs.queued_jobs = queued;
 		obs.running_jobs = running;
 		obs.desired_workers = sim->desired;
+		obs.floor_scheduled = scheduled.min_scheduled;
 		obs.history = sim->history;
 		obs.changes = sim->changes;
 		obs.n_changes = sim->n_changes;

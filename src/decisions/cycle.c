@@ -338,6 +338,11 @@ typedef struct PruneStatement
 } PruneStatement;
 
 static const PruneStatement prune_statements[] = {
+	/* a training window no decision has touched for a retention: its tenant is gone or idle */
+	{
+		"DELETE FROM tenant_scaling.training_scaling_state WHERE updated_at < $1",
+		"DELETE FROM tenant_scaling.training_scaling_state WHERE updated_at < $1"
+	},
 	{
 		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
 		"WITH stale AS (SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i WHERE i.stats_at < $1),"
@@ -472,29 +477,43 @@ maybe_refresh_cost_view(CycleResult *result)
 }
 
 static void
-flush_states(void *arg)
+write_endpoint_states(void *arg)
 {
-	state_batch_flush((ScalingStateBatch *) arg);
+	state_batch_write_endpoints((ScalingStateBatch *) arg);
+}
+
+static void
+write_training_states(void *arg)
+{
+	state_batch_write_training((ScalingStateBatch *) arg);
+}
+
+/* One half of the states in a subtransaction; false (and said) when it was not stored. */
+static bool
+store_part(void (*write) (void *), ScalingStateBatch *states, int n, const char *what, CycleResult *result)
+{
+	ErrorData  *error = NULL;
+
+	if (n == 0 || ts_try_subtransaction(write, states, &error))
+		return true;
+	ereport(WARNING,
+			(errmsg("tenant_scaling: the scaling state of %d %s was not stored: %s", n, what, error->message)));
+	FreeErrorData(error);
+	cycle_count_not_scaled_n(result, "state_not_stored", n);
+	return false;
 }
 
 /*
- * What target tracking keeps, in a subtransaction: a failure to store it
- * costs a window its progress, never the cycle's decisions.
+ * What the policies keep, each kind in a subtransaction: a failure to store
+ * it costs a window its progress, never the cycle's decisions, nor the
+ * other kind's states.
  */
 static void
 store_states(ScalingStateBatch *states, CycleResult *result)
 {
-	ErrorData  *error = NULL;
-	int			n = states->count + states->training_count;
-
-	if (n == 0 || ts_try_subtransaction(flush_states, states, &error))
-		return;
-	ereport(WARNING,
-			(errmsg("tenant_scaling: the scaling state of %d endpoints and %d tenants' training was not stored: %s",
-					states->count, states->training_count, error->message)));
-	FreeErrorData(error);
+	store_part(write_endpoint_states, states, states->count, "endpoints", result);
+	store_part(write_training_states, states, states->training_count, "tenants' training", result);
 	state_batch_discard(states);
-	cycle_count_not_scaled_n(result, "state_not_stored", n);
 }
 
 void

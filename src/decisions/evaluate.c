@@ -167,13 +167,16 @@ static bool
 refresh_forecast(const SqlRow *row, const InferenceRules *rules, TimestampTz now, EndpointPolicyState *state)
 {
 	LoadHistory history;
+	double	   *bins;
 
 	if (rules->policy != INFERENCE_POLICY_TARGET_TRACKING || rules->predictive.mode == PREDICTIVE_OFF ||
 		!forecast_needs_refresh(&state->forecast, now, rules->predictive.lead_seconds))
 		return false;
-	endpoint_history_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID), sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID),
-						  now, &history);
+	bins = endpoint_history_load(sql_row_uuid(row, ENDPOINT_COL_TENANT_ID),
+								 sql_row_text(row, ENDPOINT_COL_ENDPOINT_ID), now, &history);
 	forecast_store(&history, now, &state->forecast);
+	/* 67 kB: freed at once, not with the tenant's context (a tenant may have many endpoints) */
+	pfree(bins);
 	return true;
 }
 
@@ -316,7 +319,7 @@ evaluate_endpoint(const SqlRow *row, const InferenceRules *rules, TimestampTz no
 static void
 decide_queue(const SqlRow *row, const TrainingRules *rules, const TrainingBounds *bounds,
 			 const TrainingInput *input, TimestampTz now, const ScalingHistory *history,
-			 TrainingQueueDecision *d)
+			 bool floor_scheduled, TrainingQueueDecision *d)
 {
 	static ReplicaChange changes[SIMULATION_CHANGES];
 	TrainingQueueObservation obs;
@@ -333,6 +336,7 @@ decide_queue(const SqlRow *row, const TrainingRules *rules, const TrainingBounds
 	obs.queued_jobs = input->has_stats && input->queue_size > queued ? input->queue_size : queued;
 	obs.running_jobs = sql_row_int(row, TRAINING_COL_RUNNING_JOBS, &isnull);
 	obs.desired_workers = input->current_workers;
+	obs.floor_scheduled = floor_scheduled;
 	obs.history = *history;
 	recommendation_window_from_json(window_json, &window);
 	decide_training_queue(rules, bounds, &obs, &window, d);
@@ -400,7 +404,7 @@ evaluate_training(const SqlRow *row, const TrainingRules *tenant_rules, Timestam
 
 	if (rules->policy == TRAINING_POLICY_QUEUE)
 	{
-		decide_queue(row, rules, &bounds, &input, now, &history, queue);
+		decide_queue(row, rules, &bounds, &input, now, &history, scheduled.min_scheduled, queue);
 		d.target_workers = queue->new_workers;
 		d.scale_out = queue->new_workers > input.current_workers;
 		d.scale_in = queue->new_workers < input.current_workers;

@@ -280,8 +280,10 @@ array_of(Datum *values, bool *nulls, int n, Oid type)
 
 /*
  * The training windows. Only the cycle writes them, one cycle at a time
- * (cycle_lock), and no tenant can lock the rows (SELECT only): the upsert
- * never waits.
+ * (cycle_lock), no tenant or operator can lock the rows (SELECT only), and
+ * the table has no foreign key (whose check would wait on an operator's
+ * open DELETE of the tenant): the upsert never waits. A deleted tenant's
+ * row is pruned once it is a retention old.
  */
 #define TRAINING_STATE_UPSERT \
 	"INSERT INTO tenant_scaling.training_scaling_state AS s (tenant_id, recommendations, updated_at)" \
@@ -289,8 +291,8 @@ array_of(Datum *values, bool *nulls, int n, Oid type)
 	"  WHERE u.tenant_id IN (SELECT c.tenant_id FROM tenant_scaling.tenant_scaling_config c)" \
 	" ON CONFLICT (tenant_id) DO UPDATE SET recommendations = excluded.recommendations, updated_at = excluded.updated_at"
 
-static void
-training_flush(ScalingStateBatch *batch)
+void
+state_batch_write_training(ScalingStateBatch *batch)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[3] = {UUIDARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID};
@@ -323,11 +325,10 @@ training_flush(ScalingStateBatch *batch)
 		if (SPI_execute_plan(ts_keep_plan(&plan, TRAINING_STATE_UPSERT, 3, types), args, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "writing the tenants' training scaling state failed");
 	}
-	state_batch_discard(batch);
 }
 
 void
-state_batch_flush(ScalingStateBatch *batch)
+state_batch_write_endpoints(ScalingStateBatch *batch)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[10] = {UUIDARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID, INT4ARRAYOID,
@@ -342,10 +343,7 @@ state_batch_flush(ScalingStateBatch *batch)
 				c;
 
 	if (n == 0)
-	{
-		training_flush(batch);
 		return;
-	}
 	caller = MemoryContextSwitchTo(batch->context);
 	for (c = 0; c < 9; c++)
 	{
@@ -385,7 +383,14 @@ state_batch_flush(ScalingStateBatch *batch)
 	MemoryContextSwitchTo(caller);
 	if (SPI_execute_plan(ts_keep_plan(&plan, STATE_UPSERT, 10, types), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "writing the endpoints' scaling state failed");
-	training_flush(batch);
+}
+
+void
+state_batch_flush(ScalingStateBatch *batch)
+{
+	state_batch_write_endpoints(batch);
+	state_batch_write_training(batch);
+	state_batch_discard(batch);
 }
 
 void
@@ -439,7 +444,7 @@ scaling_changes_load(const pg_uuid_t *tenant, const char *kind, const char *reso
 	"   AND m.requests_per_second IS NOT NULL" \
 	" GROUP BY 1"
 
-void
+double *
 endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz now, LoadHistory *history)
 {
 	static SPIPlanPtr plan = NULL;
@@ -480,4 +485,5 @@ endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, Timestam
 	history->start_us = (first_bin + (first_sampled < FORECAST_HISTORY_BINS ? first_sampled : 0)) * FORECAST_BIN_US;
 	history->n = first_sampled < FORECAST_HISTORY_BINS ? FORECAST_HISTORY_BINS - first_sampled : 0;
 	history->rps = rps + (first_sampled < FORECAST_HISTORY_BINS ? first_sampled : 0);
+	return rps;
 }

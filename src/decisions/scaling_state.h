@@ -27,11 +27,12 @@ extern void endpoint_forecast_from_columns(bool made, TimestampTz made_at, Times
 
 /*
  * The endpoint's binned request rates before now's bin, as far back as a
- * forecast reads (FORECAST_HISTORY_BINS), palloc'd; under the caller's
- * rights, so row-level security decides what is read.
+ * forecast reads (FORECAST_HISTORY_BINS); under the caller's rights, so
+ * row-level security decides what is read. Returns the palloc'd bins
+ * history points into, for the caller to pfree.
  */
-extern void endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz now,
-								  LoadHistory *history);
+extern double *endpoint_history_load(const pg_uuid_t *tenant, const char *endpoint_id, TimestampTz now,
+									 LoadHistory *history);
 
 /* A stored window (recommendations jsonb as text); empty when NULL or unreadable. */
 extern void recommendation_window_from_json(const char *json, RecommendationWindow *window);
@@ -67,6 +68,9 @@ extern void state_batch_add(ScalingStateBatch *batch, const pg_uuid_t *tenant, c
 extern void state_batch_add_training(ScalingStateBatch *batch, const pg_uuid_t *tenant,
 									 const RecommendationWindow *window);
 extern void state_batch_flush(ScalingStateBatch *batch);
+/* The two halves of a flush, each in a subtransaction of its own in the cycle; then discard. */
+extern void state_batch_write_endpoints(ScalingStateBatch *batch);
+extern void state_batch_write_training(ScalingStateBatch *batch);
 /* Forget what was gathered (after a flush that failed). */
 extern void state_batch_discard(ScalingStateBatch *batch);
 extern void state_batch_free(ScalingStateBatch *batch);

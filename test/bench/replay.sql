@@ -22,7 +22,7 @@ SELECT clock_timestamp() AS script_t0 \gset
 
 -- fail at once, with a clear message, when the extension lacks the function
 SELECT 'tenant_scaling.simulate_inference_scaling(numeric[], numeric, jsonb, int, int, int, '
-       'interval, interval, timestamptz, numeric, int, interval)'::regprocedure AS simulate_fn \gset
+       'interval, interval, timestamptz, numeric, int, interval, text)'::regprocedure AS simulate_fn \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- Traces: numeric[] of rps, one value per 15 s step, 5760 values by default (24 h)

@@ -66,6 +66,14 @@ FROM (VALUES ('2024-01-15 00:00+00'::timestamptz), ('2024-07-15 00:00+00')) s(da
          '{"inference": {"schedule": [{"cron": "0 8 * * *", "timezone": "Europe/Berlin", "duration_minutes": 120,
                                        "min_replicas": 6}]}}', 2, 1, 10, start_at => s.day)
 GROUP BY s.day ORDER BY s.day;
+-- a window for one endpoint applies to a simulation of that endpoint only
+SELECT e.id, max(desired_replicas) AS most
+FROM (VALUES ('chat'), ('embed'), (NULL)) e(id),
+     LATERAL simulate_inference_scaling(array_fill(50::numeric, ARRAY[8]), 50,
+         '{"inference": {"schedule": [{"cron": "* * * * *", "duration_minutes": 5, "min_replicas": 7,
+                                       "endpoint_id": "chat"}]}}', 2, 1, 10,
+         start_at => '2024-01-01 00:00+00', endpoint_id => e.id)
+GROUP BY e.id ORDER BY e.id;
 -- training: at least 8 workers from 00:10 for 30 minutes, then the queue's 2 after the 5-minute window
 SELECT min(step_no) FILTER (WHERE desired_workers = 8) AS from_minute, max(step_no) FILTER (WHERE desired_workers = 8) AS to_minute
 FROM simulate_training_scaling(array_fill(90::numeric, ARRAY[2]), '{"training": {"schedule": [

@@ -121,4 +121,8 @@ DELETE FROM tenant_job_counts WHERE tenant_id::text LIKE '7c000000-%';
 DELETE FROM scaling_events WHERE tenant_id::text LIKE '7c000000-%';
 DELETE FROM tenant_training_config WHERE tenant_id::text LIKE '7c000000-%';
 DELETE FROM tenant_scaling_config WHERE tenant_id::text LIKE '7c000000-%';
+-- a deleted tenant's window stays (no foreign key to wait on) until a retention has passed
+SELECT count(*) AS states_left FROM training_scaling_state WHERE tenant_id::text LIKE '7c000000-%';
+UPDATE training_scaling_state SET updated_at = now() - interval '8 days' WHERE tenant_id::text LIKE '7c000000-%';
+SELECT errors FROM run_scaling_cycle();
 SELECT count(*) AS states_left FROM training_scaling_state WHERE tenant_id::text LIKE '7c000000-%';

@@ -207,10 +207,23 @@ test_windows(void)
 	CHECK(window_stabilize(&w, 6, 8, S(100), 0, 300) == 8);
 	CHECK(window_stabilize(&w, 4, 8, S(299), 0, 300) == 8);
 	CHECK(window_stabilize(&w, 4, 8, S(300), 0, 300) == 6);
-	CHECK(window_stabilize(&w, 4, 8, S(401), 0, 300) == 4);	/* 6 left the window */
+	/* 6 may have been recommended until 160 s (it was kept, not renewed, for a fifth of 300 s) */
+	CHECK(window_stabilize(&w, 4, 8, S(401), 0, 300) == 6);
+	CHECK(window_stabilize(&w, 4, 8, S(461), 0, 300) == 4);	/* 6 left the window */
 	/* a recommendation at the desired count ends the window */
-	CHECK(window_stabilize(&w, 8, 8, S(402), 0, 300) == 8 && w.direction == 0 && w.n == 0);
-	CHECK(window_stabilize(&w, 4, 8, S(403), 0, 300) == 8 && w.since_us == S(403));
+	CHECK(window_stabilize(&w, 8, 8, S(462), 0, 300) == 8 && w.direction == 0 && w.n == 0);
+	CHECK(window_stabilize(&w, 4, 8, S(463), 0, 300) == 8 && w.since_us == S(463));
+	/* a steady wait keeps its entry (nothing to store) within a fifth of the window, then renews it */
+	{
+		RecommendationWindow before = w;
+
+		CHECK(window_stabilize(&w, 4, 8, S(500), 0, 300) == 8 && window_equal(&w, &before));
+		CHECK(window_stabilize(&w, 4, 8, S(523), 0, 300) == 8 && !window_equal(&w, &before) &&
+			  w.at_us[w.n - 1] == S(523));
+	}
+	/* entries all older than the window (no decision since) count no more: the one now decides */
+	CHECK(window_stabilize(&w, 6, 8, S(1000), 0, 300) == 6);
+	CHECK(window_stabilize(&w, 4, 8, S(2000), 0, 300) == 4 && w.n == 1);
 	/* up: none by default; with a window, the lowest of it */
 	memset(&w, 0, sizeof(w));
 	CHECK(window_stabilize(&w, 12, 8, S(0), 0, 300) == 12);
@@ -445,6 +458,45 @@ test_warm_pool(void)
 	CHECK(warm <= 1 && warm < cold);
 	/* the pool is full at the start, refills after the jump, and is full again at the end */
 	CHECK(most_warm == 8 && warm_at_end == 8);
+
+	/* replicas given back before the refill is done take its place: ready in the pool at once */
+	{
+		InferenceRules r = rules_of("{\"inference\": {\"behavior\": {\"scale_down\": {\"stabilization_window_seconds\": 0}}}}");
+		SimulationSettings settings = {50, {true, {5, 1}}, 2, 1, 40, S(15), S(600), 0, NULL, 2, S(10)};
+		Simulator	sim;
+		SimulationStep step;
+		int			i;
+
+		CHECK(simulator_init(&sim, &r, &settings));
+		simulator_step(&sim, ts_decimal_from_int(150), &step);	/* 5 wanted: the 2 warm ones, 1 cold */
+		CHECK(step.desired_replicas == 5 && sim.warm_ready == 0 && sim.n_refilling == 2);
+		for (i = 0; i < 2; i++)
+			simulator_step(&sim, ts_decimal_from_int(150), &step);
+		CHECK(sim.ready == 4);
+		/* down to 1: the cold one still starting goes, then 3 ready, 2 of them back to the pool */
+		simulator_step(&sim, ts_decimal_from_int(30), &step);
+		CHECK(step.desired_replicas == 1 && sim.ready == 1 && sim.warm_ready == 2 && sim.n_refilling == 0);
+		CHECK(step.warm_replicas == 2);
+		simulator_free(&sim);
+	}
+	/* before 2000 (negative bins) the forecast is learnt too */
+	{
+		InferenceRules r = rules_of("{\"inference\": {\"predictive\": {\"mode\": \"forecast_only\"}}}");
+		SimulationSettings settings = {50, {true, {5, 1}}, 2, 1, 40, S(60), S(90), -S(86400 * 60), NULL, 0, 0};
+		Simulator	sim;
+		SimulationStep step;
+		int			i,
+					forecasts = 0;
+
+		CHECK(simulator_init(&sim, &r, &settings));
+		for (i = 0; i < 3000; i++)
+		{
+			simulator_step(&sim, ts_decimal_from_int(100), &step);
+			forecasts += step.has_forecast;
+		}
+		CHECK(forecasts > 1000);
+		simulator_free(&sim);
+	}
 }
 
 void

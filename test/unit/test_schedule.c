@@ -64,6 +64,9 @@ test_cron(void)
 	/* both days restricted: either matches (Vixie cron); the 13th, or any Friday */
 	CHECK(matches("0 0 13 * 5", at(13, 0, 0)) && matches("0 0 13 * 5", at(5, 0, 0)) && !matches("0 0 13 * 5", at(4, 0, 0)));
 	CHECK(matches("5/20 * * * *", at(1, 0, 45)) && !matches("5/20 * * * *", at(1, 0, 40)));
+	/* a day field starting with "*" is unrestricted for the rule (Vixie): odd days that are Mondays */
+	CHECK(matches("0 0 */2 * 1", at(1, 0, 0)) && !matches("0 0 */2 * 1", at(3, 0, 0)) &&
+		  !matches("0 0 */2 * 1", at(8, 0, 0)) && matches("0 0 */2 * 1", at(15, 0, 0)));
 
 	/* refused, with the field named */
 	CHECK(!cron_parse("0 8 * *", &c, error, sizeof(error)) && strstr(error, "five fields") != NULL);
@@ -140,6 +143,27 @@ test_windows(void)
 		decide_endpoint(&rules.inference, &obs, &state, &d);
 		CHECK(d.new_replicas == 10);
 		CHECK_STR(d.reason, "scheduled_min_replicas");
+		/* the step policy too, metrics or not, when a schedule sets the bound */
+		{
+			const char *step = "{\"inference\": {\"policy\": \"step\", \"schedule\": [{\"cron\": \"0 8 * * *\","
+				" \"duration_minutes\": 60, \"min_replicas\": 5}]}}";
+			ScalingRules step_rules;
+
+			CHECK(scaling_rules_parse(step, strlen(step), &step_rules, &err));
+			obs.min_replicas = 1;
+			obs.max_replicas = 20;
+			endpoint_apply_schedule(&step_rules.inference, "embed", local_time_utc, &obs);
+			decide_endpoint(&step_rules.inference, &obs, &state, &d);
+			CHECK(d.new_replicas == 5);
+			CHECK_STR(d.reason, "scheduled_min_replicas");
+			/* outside the window the step policy keeps the seed's way: nothing without metrics */
+			obs.now_us = at(1, 10, 0);
+			obs.min_replicas = 3;
+			endpoint_apply_schedule(&step_rules.inference, "embed", local_time_utc, &obs);
+			decide_endpoint(&step_rules.inference, &obs, &state, &d);
+			CHECK(d.new_replicas == 2);
+			CHECK_STR(d.reason, "no_recent_metrics");
+		}
 	}
 
 	/* bad windows */

@@ -78,6 +78,17 @@ test_sizing(void)
 	decide_training_queue(&r, &none, &obs, &empty, &d);
 	CHECK(d.new_workers == 3);
 	CHECK_STR(d.reason, "no_queue");
+	/* no queue: nothing, unless a schedule set the floor */
+	obs = queue(0, 0, 0);
+	obs.has_queue = false;
+	r.min_workers = 4;
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.new_workers == 0);
+	obs.floor_scheduled = true;
+	decide_training_queue(&r, &none, &obs, &empty, &d);
+	CHECK(d.new_workers == 4);
+	CHECK_STR(d.reason, "below_min_workers");
+	r.min_workers = 1;
 	/* below the floor: up to min_workers */
 	obs = queue(0, 0, 0);
 	decide_training_queue(&r, &none, &obs, &empty, &d);
