@@ -148,6 +148,14 @@ FROM (VALUES ('target_tracking', NULL::jsonb), ('step', '{"inference": {"policy"
                                 50, p.rules, initial_replicas => 2, max_replicas => 20, start_at => '2026-01-01') s
 GROUP BY policy ORDER BY policy DESC;
 
+\echo '== And for training: simulate_training_scaling on 200 jobs of 10-60 minutes at once, up to 50 workers'
+SELECT policy, min(step_no) FILTER (WHERE queued = 0) AS all_started_min, max(step_no) AS all_done_min,
+       round(sum(workers) / 60.0, 1) AS worker_hours, max(workers) AS most_workers
+FROM (VALUES ('queue', NULL::jsonb), ('step', '{"training": {"policy": "step"}}')) p(policy, rules),
+     simulate_training_scaling((SELECT array_agg(10 + (i * 37) % 51 ORDER BY i)::numeric[] FROM generate_series(1, 200) i),
+                               p.rules, 50, start_at => '2026-01-01') s
+GROUP BY policy ORDER BY policy;
+
 -- the training job queue: limits enforced at submit and at start
 \echo '== The training job queue: submit_training_job / start_next_training_job / finish_training_job'
 SELECT s.name AS tenant, j.n AS job, submit_training_job(s.tenant_id, 'training_medium', 0.5, 2) > 0 AS queued
