@@ -118,6 +118,25 @@ window_equal(const RecommendationWindow *a, const RecommendationWindow *b)
 }
 
 
+void
+behavior_remember_change(ReplicaChange *changes, int *n_changes, int max, ScalingHistory *history,
+						 int64_t now_us, int32_t from, int32_t to)
+{
+	if (*n_changes == max)
+	{
+		memmove(changes, changes + 1, (max - 1) * sizeof(ReplicaChange));
+		(*n_changes)--;
+	}
+	changes[(*n_changes)++] = (ReplicaChange) {now_us, from, to};
+	history->has_last_scaled = true;
+	history->last_scaled_us = now_us;
+	if (to > from)
+	{
+		history->has_last_scale_out = true;
+		history->last_scale_out_us = now_us;
+	}
+}
+
 int32_t
 behavior_longest_period(const ScalingBehavior *up, const ScalingBehavior *down)
 {

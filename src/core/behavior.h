@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decide.h"
 #include "scaling_rules.h"
 
 /* A change of the desired count that was applied, for the rate limits. */
@@ -42,6 +43,14 @@ extern void window_reset(RecommendationWindow *window);
 extern bool window_equal(const RecommendationWindow *a, const RecommendationWindow *b);
 extern int32_t window_stabilize(RecommendationWindow *window, int32_t recommendation, int32_t desired,
 								int64_t now_us, int32_t up_window_s, int32_t down_window_s);
+
+/*
+ * Record a change applied at now_us: appended to changes (of at most max,
+ * the oldest forgotten when full) for the rate limits, and into history for
+ * the cooldowns. The simulators keep what the scheduler reads back.
+ */
+extern void behavior_remember_change(ReplicaChange *changes, int *n_changes, int max, ScalingHistory *history,
+									 int64_t now_us, int32_t from, int32_t to);
 
 /* The longest rate-limit period of the two directions: the changes a decision needs. */
 extern int32_t behavior_longest_period(const ScalingBehavior *up, const ScalingBehavior *down);

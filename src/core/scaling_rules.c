@@ -593,6 +593,23 @@ apply_choice(const char *path, const RuleKey *key, const cJSON *item, void *targ
 static bool parse_object(const char *path, const RuleTable *table, const cJSON *object,
 						 void *target, RulesError *err);
 
+/* An array of key->min to key->max elements ("rate limits", "windows"), or the error saying so. */
+static bool
+check_array(const char *path, const RuleKey *key, const cJSON *item, const char *what, const char *hint,
+			RulesError *err)
+{
+	char		detail[64];
+
+	if (cJSON_IsArray(item) && cJSON_GetArraySize(item) >= key->min && cJSON_GetArraySize(item) <= key->max)
+		return true;
+	if (cJSON_IsArray(item))
+		snprintf(detail, sizeof(detail), "The array given has %d elements.", cJSON_GetArraySize(item));
+	else
+		snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
+	return fail(err, detail, hint, "\"%s.%s\" must be an array of %" PRId64 " to %" PRId64 " %s",
+				path, key->name, key->min, key->max, what);
+}
+
 /* An array of 1 to MAX_RATE_LIMITS rate-limit objects; it replaces the defaults. */
 static bool
 apply_rate_limits(const char *path, const RuleKey *key, const cJSON *item, void *target,
@@ -601,18 +618,10 @@ apply_rate_limits(const char *path, const RuleKey *key, const cJSON *item, void 
 	ScalingBehavior *behavior = (ScalingBehavior *) target;
 	const cJSON *element;
 	int			n = 0;
-	char		detail[64];
 
-	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < key->min || cJSON_GetArraySize(item) > key->max)
-	{
-		if (cJSON_IsArray(item))
-			snprintf(detail, sizeof(detail), "The array given has %d elements.", cJSON_GetArraySize(item));
-		else
-			snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
-		return fail(err, detail, "Use [{\"type\": \"percent\", \"value\": 100, \"period_seconds\": 15}].",
-					"\"%s.%s\" must be an array of %" PRId64 " to %" PRId64 " rate limits",
-					path, key->name, key->min, key->max);
-	}
+	if (!check_array(path, key, item, "rate limits",
+					 "Use [{\"type\": \"percent\", \"value\": 100, \"period_seconds\": 15}].", err))
+		return false;
 	cJSON_ArrayForEach(element, item)
 	{
 		char		element_path[RULE_PATH_MAX];
@@ -674,23 +683,15 @@ apply_windows(const char *path, const RuleKey *key, const cJSON *item, void *tar
 	const RuleKey *bound;
 	const cJSON *element;
 	int			n = 0;
-	char		detail[64];
 
-	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) < key->min || cJSON_GetArraySize(item) > key->max)
-	{
-		if (cJSON_IsArray(item))
-			snprintf(detail, sizeof(detail), "The array given has %d elements.", cJSON_GetArraySize(item));
-		else
-			snprintf(detail, sizeof(detail), "The value given is %s.", json_type_name(item));
-		return fail(err, detail, "Use [{\"cron\": \"0 8 * * mon-fri\", \"duration_minutes\": 600, \"min_replicas\": 4}].",
-					"\"%s.%s\" must be an array of %" PRId64 " to %" PRId64 " windows",
-					path, key->name, key->min, key->max);
-	}
+	if (!check_array(path, key, item, "windows",
+					 "Use [{\"cron\": \"0 8 * * mon-fri\", \"duration_minutes\": 600, \"min_replicas\": 4}].",
+					 err))
+		return false;
 	cJSON_ArrayForEach(element, item)
 	{
 		char		element_path[RULE_PATH_MAX];
 		ScheduleWindow window;
-		bool		bounds_given = false;
 
 		memset(&window, 0, sizeof(window));
 		snprintf(element_path, sizeof(element_path), "%s.%s[%d]", path, key->name, n);
@@ -705,8 +706,7 @@ apply_windows(const char *path, const RuleKey *key, const cJSON *item, void *tar
 			else if (bound->offset == offsetof(ScheduleWindow, max_count))
 				window.max_set = given;
 		}
-		bounds_given = window.min_set || window.max_set;
-		if (!bounds_given)
+		if (!window.min_set && !window.max_set)
 			return fail(err, "A window sets the minimum, the maximum or both while it lasts.", NULL,
 						"\"%s\" sets no bound", element_path);
 		schedule->windows[n++] = window;

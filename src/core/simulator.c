@@ -168,24 +168,6 @@ observe(const Simulator *sim, int64_t now_us, TsDecimal demand, EndpointObservat
 }
 
 static void
-remember_change(Simulator *sim, int64_t now_us, int32_t from, int32_t to)
-{
-	if (sim->n_changes == SIMULATION_CHANGES)
-	{
-		memmove(sim->changes, sim->changes + 1, (SIMULATION_CHANGES - 1) * sizeof(ReplicaChange));
-		sim->n_changes--;
-	}
-	sim->changes[sim->n_changes++] = (ReplicaChange) {now_us, from, to};
-	sim->history.has_last_scaled = true;
-	sim->history.last_scaled_us = now_us;
-	if (to > from)
-	{
-		sim->history.has_last_scale_out = true;
-		sim->history.last_scale_out_us = now_us;
-	}
-}
-
-static void
 start_batch(Simulator *sim, int64_t ready_at_us, int32_t count)
 {
 	if (count <= 0)
@@ -317,7 +299,8 @@ simulator_step(Simulator *sim, TsDecimal demand, SimulationStep *out)
 	before = sim->desired;
 	if (sim->decision.new_replicas != before)
 	{
-		remember_change(sim, now_us, before, sim->decision.new_replicas);
+		behavior_remember_change(sim->changes, &sim->n_changes, SIMULATION_CHANGES, &sim->history, now_us,
+								 before, sim->decision.new_replicas);
 		resize(sim, now_us, sim->decision.new_replicas);
 	}
 	out->desired_replicas = sim->desired;

@@ -58,24 +58,6 @@ training_simulator_done(const TrainingSimulator *sim)
 	return true;
 }
 
-static void
-remember_change(TrainingSimulator *sim, int64_t now_us, int32_t from, int32_t to)
-{
-	if (sim->n_changes == TRAINING_SIMULATION_CHANGES)
-	{
-		memmove(sim->changes, sim->changes + 1, (TRAINING_SIMULATION_CHANGES - 1) * sizeof(ReplicaChange));
-		sim->n_changes--;
-	}
-	sim->changes[sim->n_changes++] = (ReplicaChange) {now_us, from, to};
-	sim->history.has_last_scaled = true;
-	sim->history.last_scaled_us = now_us;
-	if (to > from)
-	{
-		sim->history.has_last_scale_out = true;
-		sim->history.last_scale_out_us = now_us;
-	}
-}
-
 /* Jobs done by now free their workers (a draining one goes); ready idle workers take queued jobs. */
 static int32_t
 run_jobs(TrainingSimulator *sim, int64_t now_us)
@@ -192,7 +174,8 @@ decide(TrainingSimulator *sim, int64_t now_us, int32_t queued, int32_t running, 
 	out->action = to > sim->desired ? ACTION_SCALE_OUT : to < sim->desired ? ACTION_SCALE_IN : ACTION_NONE;
 	if (to != sim->desired)
 	{
-		remember_change(sim, now_us, sim->desired, to);
+		behavior_remember_change(sim->changes, &sim->n_changes, TRAINING_SIMULATION_CHANGES, &sim->history,
+								 now_us, sim->desired, to);
 		resize(sim, now_us, to, running);
 	}
 }

@@ -196,6 +196,13 @@ recommendation_window_json(const RecommendationWindow *window)
 	"        forecast_made_at = excluded.forecast_made_at, forecast_from = excluded.forecast_from," \
 	"        forecast_rps = excluded.forecast_rps, updated_at = excluded.updated_at"
 
+/* array, of capacity elements of size bytes each, in the current context (NULL: a new one) */
+static void *
+resized(void *array, int capacity, size_t size)
+{
+	return array ? repalloc(array, capacity * size) : palloc(capacity * size);
+}
+
 void
 state_batch_init(ScalingStateBatch *batch, TimestampTz now)
 {
@@ -229,12 +236,9 @@ state_batch_add_training(ScalingStateBatch *batch, const pg_uuid_t *tenant, cons
 	if (batch->training_count == batch->training_capacity)
 	{
 		batch->training_capacity = batch->training_capacity ? batch->training_capacity * 2 : 64;
-		batch->training_tenants = batch->training_tenants ?
-			repalloc(batch->training_tenants, batch->training_capacity * sizeof(pg_uuid_t)) :
-			palloc(batch->training_capacity * sizeof(pg_uuid_t));
-		batch->training_windows = batch->training_windows ?
-			repalloc(batch->training_windows, batch->training_capacity * sizeof(RecommendationWindow)) :
-			palloc(batch->training_capacity * sizeof(RecommendationWindow));
+		batch->training_tenants = resized(batch->training_tenants, batch->training_capacity, sizeof(pg_uuid_t));
+		batch->training_windows = resized(batch->training_windows, batch->training_capacity,
+										  sizeof(RecommendationWindow));
 	}
 	batch->training_tenants[batch->training_count] = *tenant;
 	batch->training_windows[batch->training_count] = *window;
@@ -251,12 +255,9 @@ state_batch_add(ScalingStateBatch *batch, const pg_uuid_t *tenant, const char *e
 	if (batch->count == batch->capacity)
 	{
 		batch->capacity = batch->capacity ? batch->capacity * 2 : 64;
-		batch->tenants = batch->tenants ? repalloc(batch->tenants, batch->capacity * sizeof(pg_uuid_t))
-			: palloc(batch->capacity * sizeof(pg_uuid_t));
-		batch->endpoints = batch->endpoints ? repalloc(batch->endpoints, batch->capacity * sizeof(char *))
-			: palloc(batch->capacity * sizeof(char *));
-		batch->states = batch->states ? repalloc(batch->states, batch->capacity * sizeof(EndpointPolicyState))
-			: palloc(batch->capacity * sizeof(EndpointPolicyState));
+		batch->tenants = resized(batch->tenants, batch->capacity, sizeof(pg_uuid_t));
+		batch->endpoints = resized(batch->endpoints, batch->capacity, sizeof(char *));
+		batch->states = resized(batch->states, batch->capacity, sizeof(EndpointPolicyState));
 	}
 	batch->tenants[batch->count] = *tenant;
 	batch->endpoints[batch->count] = pstrdup(endpoint_id);
