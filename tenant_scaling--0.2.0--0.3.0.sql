@@ -3,6 +3,242 @@
 \echo Use "ALTER EXTENSION tenant_scaling UPDATE TO '0.3.0'" to load this file. \quit
 
 --------------------------------------------------------------------------
+-- Time-partitioned history (issue 13; README, History and retention):
+-- endpoint_metrics, training_queue_stats, scaling_events, scheduler_runs and
+-- tenant_resource_usage are made anew, partitioned by time, with a default
+-- partition. Each is set aside with its indexes and identity sequence, made
+-- again LIKE it, its rows copied into the default partition (the first
+-- cycle moves them into a partition a day), and dropped. First in this
+-- script, so that what follows finds the new tables.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION pg_temp.set_aside(t text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    i record;
+BEGIN
+    -- a trigger someone else added (its function is not the extension's) goes with the old table: say so
+    FOR i IN SELECT tg.tgname, tg.tgfoid::regprocedure AS fn FROM pg_catalog.pg_trigger tg
+              WHERE tg.tgrelid = format('tenant_scaling.%I', t)::regclass AND NOT tg.tgisinternal
+                AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                                 WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = tg.tgfoid
+                                   AND d.deptype = 'e')
+    LOOP
+        RAISE WARNING 'trigger % on tenant_scaling.% is dropped: the table is made anew, partitioned by time', i.tgname, t
+            USING HINT = format('Create it again if it is still wanted; it ran %s.', i.fn);
+    END LOOP;
+    EXECUTE format('ALTER TABLE tenant_scaling.%I RENAME TO %I', t, t || '_0_2_0');
+    FOR i IN SELECT c.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class c ON c.oid = x.indexrelid
+              WHERE x.indrelid = format('tenant_scaling.%I', t || '_0_2_0')::regclass
+    LOOP
+        EXECUTE format('ALTER INDEX tenant_scaling.%I RENAME TO %I', i.relname, i.relname || '_0_2_0');
+    END LOOP;
+    FOR i IN SELECT s.relname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid
+              WHERE d.refobjid = format('tenant_scaling.%I', t || '_0_2_0')::regclass AND d.deptype = 'i'
+                AND s.relkind = 'S'
+    LOOP
+        EXECUTE format('ALTER SEQUENCE tenant_scaling.%I RENAME TO %I', i.relname, i.relname || '_0_2_0');
+    END LOOP;
+    EXECUTE format('CREATE TABLE tenant_scaling.%I (LIKE tenant_scaling.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS'
+                   ' INCLUDING GENERATED INCLUDING IDENTITY INCLUDING COMMENTS) PARTITION BY RANGE (%I)',
+                   t, t || '_0_2_0',
+                   (SELECT h.time_column FROM (VALUES ('endpoint_metrics', 'ts'), ('training_queue_stats', 'timestamp'),
+                                                      ('scaling_events', 'created_at'), ('scheduler_runs', 'started_at'),
+                                                      ('tenant_resource_usage', 'usage_date')) h(t, time_column)
+                     WHERE h.t = set_aside.t));
+END
+$$;
+
+-- after the new table's keys, indexes and default partition: its rows, and its identity's next value
+CREATE FUNCTION pg_temp.copy_back(t text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    columns text;
+    i record;
+BEGIN
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO columns
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = format('tenant_scaling.%I', t)::regclass AND a.attnum > 0 AND NOT a.attisdropped
+       AND a.attgenerated = '';
+    EXECUTE format('INSERT INTO tenant_scaling.%I (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM tenant_scaling.%I',
+                   t, columns, columns, t || '_0_2_0');
+    FOR i IN SELECT a.attname FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = format('tenant_scaling.%I', t)::regclass AND a.attidentity <> ''
+    LOOP
+        EXECUTE format('SELECT pg_catalog.setval(%L, last_value, is_called) FROM %s',
+                       pg_catalog.pg_get_serial_sequence('tenant_scaling.' || t, i.attname),
+                       pg_catalog.pg_get_serial_sequence('tenant_scaling.' || t || '_0_2_0', i.attname));
+    END LOOP;
+    EXECUTE format('DROP TABLE tenant_scaling.%I', t || '_0_2_0');
+END
+$$;
+
+-- the install script's helpers (sql/00_preamble.sql), for the tables made anew
+CREATE FUNCTION pg_temp.isolate_tenant_rows(t text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE tenant_scaling.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY tenant_rows ON tenant_scaling.%I TO PUBLIC'
+                   ' USING (tenant_id = (SELECT tenant_scaling.current_tenant_id()))'
+                   ' WITH CHECK (tenant_id = (SELECT tenant_scaling.current_tenant_id()))', t);
+    EXECUTE format('CREATE POLICY operator_rows ON tenant_scaling.%I TO tenant_scaling_admin'
+                   ' USING (true) WITH CHECK (true)', t);
+END
+$$;
+CREATE FUNCTION pg_temp.check_shard_of_rows(t text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON tenant_scaling.%I REFERENCING NEW TABLE AS new_rows'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.check_tenant_shard()',
+                   t || '_shard_insert', t);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON tenant_scaling.%I REFERENCING NEW TABLE AS new_rows'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.check_tenant_shard()',
+                   t || '_shard_update', t);
+END
+$$;
+CREATE FUNCTION pg_temp.create_derived_triggers(source text, arg text, suffix text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    event record;
+BEGIN
+    FOR event IN SELECT * FROM (VALUES ('insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows'),
+                                       ('update', 'UPDATE', 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'),
+                                       ('delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows'),
+                                       ('truncate', 'TRUNCATE', '')) AS e(name, verb, transition)
+    LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON tenant_scaling.%I %s FOR EACH STATEMENT'
+                       ' EXECUTE FUNCTION tenant_scaling.maintain_derived_state(%L)',
+                       source || '_' || event.name || '_' || suffix, event.verb, source, event.transition, arg);
+        EXECUTE format('ALTER TABLE tenant_scaling.%I ENABLE ALWAYS TRIGGER %I',
+                       source, source || '_' || event.name || '_' || suffix);
+    END LOOP;
+END
+$$;
+CREATE FUNCTION pg_temp.default_partition(t text, indexes text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    i int;
+BEGIN
+    EXECUTE format('CREATE TABLE tenant_scaling.%I PARTITION OF tenant_scaling.%I DEFAULT', t || '_default', t);
+    EXECUTE format('COMMENT ON TABLE tenant_scaling.%I IS %L', t || '_default',
+                   format('the rows of %s that no partition covers, until maintain_history_partitions moves or prunes them', t));
+    -- triples: the index's name after the partition's, its definition (or a primary key), its comment
+    FOR i IN 1 .. array_length(indexes, 1) / 3 LOOP
+        IF indexes[3 * i - 1] LIKE 'PRIMARY KEY%' THEN
+            EXECUTE format('ALTER TABLE tenant_scaling.%I ADD CONSTRAINT %I %s', t || '_default',
+                           t || '_default_' || indexes[3 * i - 2], indexes[3 * i - 1]);
+        ELSE
+            EXECUTE format('CREATE INDEX %I ON tenant_scaling.%I %s', t || '_default_' || indexes[3 * i - 2],
+                           t || '_default', indexes[3 * i - 1]);
+        END IF;
+        EXECUTE format('COMMENT ON INDEX tenant_scaling.%I IS %L', t || '_default_' || indexes[3 * i - 2],
+                       indexes[3 * i] || ' (each partition has its own)');
+    END LOOP;
+    PERFORM pg_catalog.pg_extension_config_dump(format('tenant_scaling.%I', t || '_default'), '');
+END
+$$;
+
+-- endpoint_metrics: no foreign key, no shard triggers, no index by time alone
+SELECT pg_temp.set_aside('endpoint_metrics');
+SELECT pg_temp.default_partition('endpoint_metrics', ARRAY[
+    'endpoint_time_idx', '(endpoint_id, ts DESC)', 'an endpoint''s samples, newest first']);
+SELECT pg_temp.copy_back('endpoint_metrics');
+SELECT pg_temp.create_derived_triggers('endpoint_metrics', 'metrics', 'latest');
+SELECT pg_temp.isolate_tenant_rows('endpoint_metrics');
+GRANT SELECT, INSERT ON tenant_scaling.endpoint_metrics TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics', '');
+COMMENT ON TABLE tenant_scaling.endpoint_metrics IS
+'time series of endpoint metrics; the newest sample within tenant_scaling.metrics_max_age drives inference scaling (a partition a day)';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS
+'the endpoint''s tenant; must match inference_endpoints (checked through endpoint_metrics_latest)';
+-- dumped: a restore copies the history into its partitions, where no trigger rebuilds it
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics_latest', '');
+
+-- training_queue_stats
+SELECT pg_temp.set_aside('training_queue_stats');
+SELECT pg_temp.default_partition('training_queue_stats', ARRAY[
+    'tenant_time_idx', '(tenant_id, timestamp DESC)', 'a tenant''s samples, newest first']);
+SELECT pg_temp.copy_back('training_queue_stats');
+SELECT pg_temp.create_derived_triggers('training_queue_stats', 'stats', 'latest');
+SELECT pg_temp.check_shard_of_rows('training_queue_stats');
+SELECT pg_temp.isolate_tenant_rows('training_queue_stats');
+GRANT SELECT, INSERT ON tenant_scaling.training_queue_stats TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.training_queue_stats TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.training_queue_stats', '');
+COMMENT ON TABLE tenant_scaling.training_queue_stats IS
+'samples of each tenant''s training queue; the newest row by timestamp drives training scaling (a partition a day)';
+
+-- scaling_events: its acknowledgements lose their foreign key (ack_event
+-- checks the event; retention drops an event's ack with it)
+ALTER TABLE tenant_scaling.scaling_event_acks DROP CONSTRAINT scaling_event_acks_event_id_fkey;
+SELECT pg_temp.set_aside('scaling_events');
+SELECT pg_temp.default_partition('scaling_events', ARRAY[
+    'pkey', 'PRIMARY KEY (event_id, created_at)', 'events by id: an actuator reads those after the last it saw',
+    'tenant_time_idx', '(tenant_id, created_at DESC)', 'a tenant''s events, newest first']);
+SELECT pg_temp.copy_back('scaling_events');
+CREATE TRIGGER scaling_events_append_only
+    BEFORE UPDATE ON tenant_scaling.scaling_events
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.reject_update();
+SELECT pg_temp.isolate_tenant_rows('scaling_events');
+CREATE POLICY actuator_rows ON tenant_scaling.scaling_events FOR SELECT TO tenant_scaling_actuator USING (true);
+GRANT SELECT ON tenant_scaling.scaling_events TO PUBLIC;
+GRANT SELECT ON tenant_scaling.scaling_events TO tenant_scaling_admin;
+GRANT SELECT ON tenant_scaling.scaling_events TO tenant_scaling_actuator;
+GRANT SELECT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events_event_id_seq', '');
+COMMENT ON TABLE tenant_scaling.scaling_events IS
+'append-only audit of every applied scaling decision, with the reason and the inputs it used (a partition a day)';
+COMMENT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq IS 'event ids of scaling_events (identity)';
+
+-- scheduler_runs, with its view under the name before 0.2.0
+DROP VIEW tenant_scaling.worker_runs;
+SELECT pg_temp.set_aside('scheduler_runs');
+SELECT pg_temp.default_partition('scheduler_runs', ARRAY[
+    'pkey', 'PRIMARY KEY (run_id, started_at)', 'runs by id',
+    'started_idx', '(started_at)', 'runs by start time: the newest, and those that refreshed the cost view']);
+SELECT pg_temp.copy_back('scheduler_runs');
+GRANT SELECT ON tenant_scaling.scheduler_runs TO tenant_scaling_admin;
+GRANT SELECT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs_run_id_seq', '');
+COMMENT ON TABLE tenant_scaling.scheduler_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details (a partition a day)';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.pruned_rows IS
+'history rows older than the retention that went (a dropped partition counts its row estimate)';
+COMMENT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq IS 'run ids of scheduler_runs (identity)';
+CREATE VIEW tenant_scaling.worker_runs AS SELECT * FROM tenant_scaling.scheduler_runs;
+GRANT SELECT ON tenant_scaling.worker_runs TO tenant_scaling_admin;
+COMMENT ON VIEW tenant_scaling.worker_runs IS 'scheduler_runs under its name before 0.2.0 (deprecated: read scheduler_runs)';
+
+-- tenant_resource_usage: its running totals, already right, are dumped from now on
+SELECT pg_temp.set_aside('tenant_resource_usage');
+SELECT pg_temp.default_partition('tenant_resource_usage', ARRAY[
+    'pkey', 'PRIMARY KEY (usage_id, usage_date)', 'usage rows by id',
+    'tenant_date_idx', '(tenant_id, usage_date)', 'a tenant''s usage by date']);
+SELECT pg_temp.copy_back('tenant_resource_usage');
+CREATE TRIGGER tenant_resource_usage_totals AFTER INSERT ON tenant_scaling.tenant_resource_usage
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_usage_totals();
+CREATE TRIGGER tenant_resource_usage_totals_truncate AFTER TRUNCATE ON tenant_scaling.tenant_resource_usage
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_usage_totals();
+ALTER TABLE tenant_scaling.tenant_resource_usage ENABLE ALWAYS TRIGGER tenant_resource_usage_totals;
+ALTER TABLE tenant_scaling.tenant_resource_usage ENABLE ALWAYS TRIGGER tenant_resource_usage_totals_truncate;
+CREATE TRIGGER tenant_resource_usage_append_only BEFORE UPDATE OR DELETE ON tenant_scaling.tenant_resource_usage
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.reject_usage_change();
+SELECT pg_temp.isolate_tenant_rows('tenant_resource_usage');
+GRANT SELECT ON tenant_scaling.tenant_resource_usage TO PUBLIC;
+GRANT SELECT, INSERT ON tenant_scaling.tenant_resource_usage TO tenant_scaling_admin;
+GRANT SELECT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_resource_usage', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_resource_usage_usage_id_seq', '');
+COMMENT ON TABLE tenant_scaling.tenant_resource_usage IS
+'append-only ledger of resource usage: the seed''s cost view is built from running totals of it (a partition a month)';
+COMMENT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq IS 'usage ids of tenant_resource_usage (identity)';
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_usage_totals', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_usage_distinct', '');
+
+--------------------------------------------------------------------------
 -- Target tracking is the default inference policy from 0.3.0 on; the seed's
 -- fixed step stays as {"inference": {"policy": "step"}} (README, Inference
 -- policies). It needs one replica's capacity (configured, or estimated) and
@@ -224,6 +460,51 @@ COMMENT ON FUNCTION tenant_scaling.simulate_training_scaling(numeric[], jsonb, i
 'the scheduler''s training policy in a closed loop with a modelled queue and workers, one row per step until every job is done';
 
 --------------------------------------------------------------------------
+-- Metrics ingest near plain-insert speed (issue 13; README, Metrics ingest):
+-- endpoint_metrics (made anew above) has no foreign key and no shard
+-- triggers (its rows reach endpoint_metrics_latest, whose foreign key and
+-- endpoint do that work once per statement), and an endpoint's history
+-- follows it by triggers
+--------------------------------------------------------------------------
+
+ALTER TABLE tenant_scaling.endpoint_metrics_latest SET (fillfactor = 50);
+ALTER TABLE tenant_scaling.endpoint_metrics_latest
+    RENAME CONSTRAINT endpoint_metrics_latest_tenant_id_endpoint_id_fkey TO sample_of_known_endpoint;
+
+CREATE FUNCTION tenant_scaling.cascade_endpoint_history()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_RELID <> 'tenant_scaling.inference_endpoints'::pg_catalog.regclass OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION USING ERRCODE = '39P01',
+            MESSAGE = 'cascade_endpoint_history runs only as an AFTER trigger of tenant_scaling.inference_endpoints';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM tenant_scaling.endpoint_metrics m USING old_rows o
+         WHERE m.endpoint_id = o.endpoint_id AND m.tenant_id = o.tenant_id;
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE tenant_scaling.endpoint_metrics m SET tenant_id = NEW.tenant_id, endpoint_id = NEW.endpoint_id
+         WHERE m.endpoint_id = OLD.endpoint_id AND m.tenant_id = OLD.tenant_id;
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE tenant_scaling.endpoint_metrics;
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.cascade_endpoint_history() FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.cascade_endpoint_history() IS
+'AFTER DELETE, UPDATE OF the key and TRUNCATE trigger of inference_endpoints: the endpoint''s endpoint_metrics follow it';
+CREATE TRIGGER inference_endpoints_delete_history
+    AFTER DELETE ON tenant_scaling.inference_endpoints REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.cascade_endpoint_history();
+CREATE TRIGGER inference_endpoints_rename_history
+    AFTER UPDATE OF tenant_id, endpoint_id ON tenant_scaling.inference_endpoints FOR EACH ROW
+    WHEN (OLD.tenant_id IS DISTINCT FROM NEW.tenant_id OR OLD.endpoint_id IS DISTINCT FROM NEW.endpoint_id)
+    EXECUTE FUNCTION tenant_scaling.cascade_endpoint_history();
+CREATE TRIGGER inference_endpoints_truncate_history
+    AFTER TRUNCATE ON tenant_scaling.inference_endpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.cascade_endpoint_history();
+
+--------------------------------------------------------------------------
 -- Metrics for Prometheus (issue 14)
 --------------------------------------------------------------------------
 
@@ -383,8 +664,6 @@ COMMENT ON COLUMN tenant_scaling.training_queue_stats.tenant_id IS 'the tenant w
 COMMENT ON COLUMN tenant_scaling.training_queue_stats.queue_size IS 'training jobs waiting in the queue';
 COMMENT ON COLUMN tenant_scaling.training_queue_stats.avg_wait_time_seconds IS 'average wait of the queued jobs, seconds';
 COMMENT ON COLUMN tenant_scaling.training_queue_stats.max_wait_time_seconds IS 'longest wait of a queued job, seconds';
-COMMENT ON INDEX tenant_scaling.training_queue_stats_tenant_time_idx IS 'a tenant''s samples, newest first';
-COMMENT ON INDEX tenant_scaling.training_queue_stats_time_idx IS 'samples by time, for retention (tenant_scaling.history_retention)';
 COMMENT ON COLUMN tenant_scaling.tenant_training_workers.worker_id IS 'the worker''s id, as report_worker returns it';
 COMMENT ON COLUMN tenant_scaling.tenant_training_workers.tenant_id IS 'the worker''s tenant';
 COMMENT ON COLUMN tenant_scaling.tenant_training_workers.created_at IS 'when the worker''s row was added';
@@ -442,8 +721,6 @@ COMMENT ON INDEX tenant_scaling.inference_endpoints_tenant_endpoint_key IS
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.endpoint_id IS 'the endpoint sampled';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.latency_p95_ms IS '95th percentile latency, milliseconds';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.requests_per_second IS 'requests per second to the whole endpoint';
-COMMENT ON INDEX tenant_scaling.endpoint_metrics_endpoint_time_idx IS 'an endpoint''s samples, newest first';
-COMMENT ON INDEX tenant_scaling.endpoint_metrics_time_idx IS 'samples by time, for retention (tenant_scaling.history_retention)';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.endpoint_id IS 'the endpoint';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.tenant_id IS 'the endpoint''s tenant';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.ts IS 'when the newest sample was taken';
@@ -467,9 +744,6 @@ COMMENT ON COLUMN tenant_scaling.scaling_events.previous_count IS 'the desired w
 COMMENT ON COLUMN tenant_scaling.scaling_events.new_count IS 'the desired workers or replicas the change set';
 COMMENT ON COLUMN tenant_scaling.scaling_events.reason IS
 'why: the decision''s reason (cpu_above_target, ...), or for a change by hand tenant_scaling.override_reason (else manual_override)';
-COMMENT ON INDEX tenant_scaling.scaling_events_pkey IS 'events by id: an actuator reads those after the last it saw';
-COMMENT ON INDEX tenant_scaling.scaling_events_tenant_time_idx IS 'a tenant''s events, newest first';
-COMMENT ON INDEX tenant_scaling.scaling_events_time_idx IS 'events by time, for retention (tenant_scaling.history_retention)';
 COMMENT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq IS 'event ids of scaling_events (identity)';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.run_id IS 'the run''s id; scaling_events.run_id refers to it';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.started_at IS 'when the cycle started (clock time)';
@@ -482,8 +756,6 @@ COMMENT ON COLUMN tenant_scaling.scheduler_runs.errors IS
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.cost_view_refreshed IS 'whether the cycle refreshed tenant_cost_optimization';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.message IS 'why the run was skipped or failed; NULL for one that succeeded';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.duration IS 'finished_at - started_at (generated); NULL while running';
-COMMENT ON INDEX tenant_scaling.scheduler_runs_pkey IS 'runs by id';
-COMMENT ON INDEX tenant_scaling.scheduler_runs_started_idx IS 'runs by start time, for retention (tenant_scaling.history_retention)';
 COMMENT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq IS 'run ids of scheduler_runs (identity)';
 COMMENT ON COLUMN tenant_scaling.cycle_lock.singleton IS 'always true: the table holds one row';
 COMMENT ON INDEX tenant_scaling.cycle_lock_pkey IS 'the key of the one row';
@@ -520,8 +792,6 @@ COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.cpu_hours IS 'cpu used, c
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.gpu_hours IS 'gpu used, gpu hours';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.storage_gb_days IS 'storage used, GB-days';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.network_gb IS 'network traffic, GB';
-COMMENT ON INDEX tenant_scaling.tenant_resource_usage_pkey IS 'usage rows by id';
-COMMENT ON INDEX tenant_scaling.tenant_resource_usage_tenant_date_idx IS 'a tenant''s usage by date';
 COMMENT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq IS 'usage ids of tenant_resource_usage (identity)';
 COMMENT ON COLUMN tenant_scaling.resource_prices.resource IS 'cpu_hour, gpu_hour, storage_gb_day or network_gb';
 COMMENT ON COLUMN tenant_scaling.resource_prices.unit_price IS 'price of one unit of the resource, in currency';
@@ -569,6 +839,251 @@ COMMENT ON COLUMN tenant_scaling.tenant_cost_optimization.total_cost IS 'the usa
 COMMENT ON INDEX tenant_scaling.tenant_cost_optimization_key IS 'one row per tenant and tier, which REFRESH ... CONCURRENTLY needs';
 
 --------------------------------------------------------------------------
+-- Time-partitioned history (README, History and retention): endpoint_metrics,
+-- training_queue_stats, scaling_events, scheduler_runs and
+-- tenant_resource_usage are partitioned by time, a partition a day (a month
+-- for usage). Each cycle makes the partitions of today and the next two days
+-- and drops those wholly older than the retention, instead of deleting rows.
+-- A default partition takes what no partition covers (a sample from before
+-- the partitions, a table the scheduler has not maintained yet); maintenance
+-- moves its rows into their day's partition, or deletes them when expired.
+--------------------------------------------------------------------------
+
+-- The five tables, their time column, a partition's span, and the GUC of
+-- their retention (history_retention; usage_retention, 0 by default: usage
+-- is billing data)
+CREATE FUNCTION tenant_scaling.history_tables(
+    OUT history_table text, OUT time_column text, OUT span text, OUT retention_setting text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    VALUES ('endpoint_metrics', 'ts', 'day', 'tenant_scaling.history_retention'),
+           ('training_queue_stats', 'timestamp', 'day', 'tenant_scaling.history_retention'),
+           ('scaling_events', 'created_at', 'day', 'tenant_scaling.history_retention'),
+           ('scheduler_runs', 'started_at', 'day', 'tenant_scaling.history_retention'),
+           ('tenant_resource_usage', 'usage_date', 'month', 'tenant_scaling.usage_retention');
+END;
+COMMENT ON FUNCTION tenant_scaling.history_tables() IS
+'the time-partitioned history tables: their time column, the span of one partition and the setting of their retention';
+
+-- Each partition of the history tables with its bounds (NULL for the default partition)
+CREATE VIEW tenant_scaling.history_partitions AS
+SELECT h.history_table, c.relname::text AS partition_name,
+       b[1]::timestamptz AS from_time, b[2]::timestamptz AS to_time,
+       c.reltuples::bigint AS estimated_rows,
+       pg_catalog.pg_total_relation_size(c.oid) AS total_bytes
+FROM tenant_scaling.history_tables() h
+JOIN pg_catalog.pg_inherits i ON i.inhparent = pg_catalog.to_regclass('tenant_scaling.' || h.history_table)
+JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+LEFT JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                          $re$FROM \('([^']+)'\) TO \('([^']+)'\)$re$) b ON true;
+GRANT SELECT ON tenant_scaling.history_partitions TO tenant_scaling_admin;
+COMMENT ON VIEW tenant_scaling.history_partitions IS
+'each partition of the history tables, its time range (NULL: the default partition), estimated rows and size';
+
+-- What goes of a history table (a partition dropped, or the default
+-- partition's expired rows deleted): events and runs are counted into the
+-- pruned totals, so that the metrics counters never go down, and an event
+-- takes its acknowledgement along. Returns the rows gone.
+CREATE FUNCTION tenant_scaling.history_prune(history_table text, relation regclass, time_column text,
+                                             cutoff timestamptz)
+RETURNS bigint LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    gone text;
+    n bigint;
+BEGIN
+    gone := CASE WHEN cutoff IS NULL THEN format('SELECT * FROM %s', relation)
+                 ELSE format('DELETE FROM %s WHERE %I < $1 RETURNING *', relation, time_column) END;
+    IF history_table = 'scaling_events' THEN
+        EXECUTE format('WITH gone AS (%s),'
+            ' folded AS (INSERT INTO tenant_scaling.pruned_event_totals AS t'
+            '            SELECT resource_kind, action,'
+            '                   CASE WHEN inputs ? ''overridden_by'' THEN ''override'' ELSE reason END, origin, count(*)'
+            '              FROM gone GROUP BY 1, 2, 3, 4'
+            '            ON CONFLICT (resource_kind, action, reason, origin) DO UPDATE SET events = t.events + excluded.events),'
+            ' acks AS (DELETE FROM tenant_scaling.scaling_event_acks a USING gone g WHERE a.event_id = g.event_id)'
+            ' SELECT count(*) FROM gone', gone) INTO n USING cutoff;
+    ELSIF history_table = 'scheduler_runs' THEN
+        EXECUTE format('WITH gone AS (%s),'
+            ' runs AS (SELECT status, extract(epoch FROM duration)::float8 AS seconds FROM gone WHERE status <> ''running''),'
+            ' folded AS (INSERT INTO tenant_scaling.pruned_run_totals AS t'
+            '            SELECT status, count(*), coalesce(sum(seconds), 0),'
+            '                   (SELECT array_agg((SELECT count(*) FROM runs r2 WHERE r2.status = r.status AND r2.seconds <= b.le)'
+            '                                     ORDER BY b.i)'
+            '                      FROM unnest(tenant_scaling.cycle_duration_buckets()) WITH ORDINALITY AS b(le, i))'
+            '              FROM runs r GROUP BY status'
+            '            ON CONFLICT (status) DO UPDATE'
+            '            SET runs = t.runs + excluded.runs, seconds = t.seconds + excluded.seconds,'
+            '                bucket_runs = (SELECT array_agg(x + y ORDER BY i)'
+            '                                 FROM unnest(t.bucket_runs, excluded.bucket_runs) WITH ORDINALITY AS u(x, y, i)))'
+            ' SELECT count(*) FROM gone', gone) INTO n USING cutoff;
+    ELSIF cutoff IS NULL THEN
+        -- a whole partition: its row estimate, when it has one, spares a scan of a day of samples
+        SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END INTO n
+          FROM pg_catalog.pg_class c WHERE c.oid = relation;
+        IF n IS NULL THEN
+            EXECUTE format('SELECT count(*) FROM %s', relation) INTO n;
+        END IF;
+    ELSE
+        EXECUTE format('WITH gone AS (%s) SELECT count(*) FROM gone', gone) INTO n USING cutoff;
+    END IF;
+    RETURN n;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.history_prune(text, regclass, text, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.history_prune(text, regclass, text, timestamptz) IS
+'for maintain_history_partitions: folds what goes of a history table into the pruned totals, deletes the default '
+'partition''s rows older than cutoff (NULL: counts a partition about to be dropped), and returns the rows gone';
+
+-- The owner's work, run by each cycle for each table in turn (the scheduler's
+-- role may not create or drop tables): it takes no name it does not find in
+-- history_tables(), and no time later than now.
+CREATE FUNCTION tenant_scaling.maintain_history_partitions(
+    at timestamptz DEFAULT now(), only_table text DEFAULT NULL,
+    OUT partitions_created int, OUT partitions_dropped int, OUT rows_pruned bigint)
+RETURNS record LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET "TimeZone" = 'UTC'
+-- lets the append-only ledger's trigger pass the rows it moves or prunes
+SET tenant_scaling.history_maintenance = on
+AS $$
+DECLARE
+    h record;
+    p record;
+    parent regclass;
+    default_part regclass;
+    retention interval;
+    span interval;
+    cutoff timestamptz;
+    day timestamptz;
+    default_days timestamptz[];
+    name text;
+    columns text;
+    kept_from timestamptz;
+BEGIN
+    partitions_created := 0;
+    partitions_dropped := 0;
+    rows_pruned := 0;
+    at := least(coalesce(at, now()), now());
+    IF only_table IS NOT NULL AND NOT EXISTS (SELECT FROM tenant_scaling.history_tables() t
+                                              WHERE t.history_table = only_table) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('"%s" is not a history table', left(only_table, 64)),
+            HINT = 'The history tables are listed by tenant_scaling.history_tables().';
+    END IF;
+    FOR h IN SELECT * FROM tenant_scaling.history_tables() t
+              WHERE only_table IS NULL OR t.history_table = only_table LOOP
+        parent := format('tenant_scaling.%I', h.history_table)::regclass;
+        default_part := format('tenant_scaling.%I', h.history_table || '_default')::regclass;
+        span := ('1 ' || h.span)::interval;
+        retention := current_setting(h.retention_setting)::interval;
+        cutoff := CASE WHEN retention > interval '0' THEN at - retention END;
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO columns
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+        EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FROM %s',
+                       h.span, h.time_column, default_part) INTO default_days;
+
+        -- today's partition and the next two, and one for each unexpired day
+        -- the default partition holds rows of (moved in before it is attached)
+        FOR day IN
+            SELECT d FROM generate_series(date_trunc(h.span, at), date_trunc(h.span, at + interval '2 days'), span) d
+            UNION
+            SELECT d FROM unnest(default_days) d WHERE cutoff IS NULL OR d + span > cutoff
+            ORDER BY 1
+        LOOP
+            CONTINUE WHEN EXISTS (SELECT FROM tenant_scaling.history_partitions hp
+                                   WHERE hp.history_table = h.history_table
+                                     AND hp.from_time < day + span AND hp.to_time > day);
+            name := h.history_table || '_p' || to_char(day, CASE h.span WHEN 'month' THEN 'YYYYMM' ELSE 'YYYYMMDD' END);
+            EXECUTE format('CREATE TABLE tenant_scaling.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS'
+                           ' INCLUDING GENERATED INCLUDING INDEXES)', name, default_part);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING %s)'
+                           ' INSERT INTO tenant_scaling.%I (%s) SELECT %s FROM moved',
+                           default_part, h.time_column, h.time_column, columns, name, columns, columns)
+                USING day, day + span;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION tenant_scaling.%I FOR VALUES FROM (%L) TO (%L)',
+                           parent, name,
+                           CASE h.span WHEN 'month' THEN day::date::text ELSE day::text END,
+                           CASE h.span WHEN 'month' THEN (day + span)::date::text ELSE (day + span)::text END);
+            partitions_created := partitions_created + 1;
+        END LOOP;
+
+        CONTINUE WHEN cutoff IS NULL;
+        -- partitions wholly older than the retention go whole; the default
+        -- partition's expired rows are deleted
+        FOR p IN SELECT * FROM tenant_scaling.history_partitions hp
+                  WHERE hp.history_table = h.history_table AND hp.to_time <= cutoff ORDER BY hp.from_time LOOP
+            EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', parent);
+            rows_pruned := rows_pruned + tenant_scaling.history_prune(h.history_table,
+                format('tenant_scaling.%I', p.partition_name)::regclass, h.time_column, NULL);
+            EXECUTE format('DROP TABLE tenant_scaling.%I', p.partition_name);
+            partitions_dropped := partitions_dropped + 1;
+        END LOOP;
+        rows_pruned := rows_pruned + tenant_scaling.history_prune(h.history_table, default_part, h.time_column, cutoff);
+
+        -- derived rows whose newest source row went: nothing older than
+        -- kept_from is left; a row a writer holds is being rewritten anyway
+        SELECT least(min(hp.from_time), cutoff) INTO kept_from FROM tenant_scaling.history_partitions hp
+         WHERE hp.history_table = h.history_table;
+        IF h.history_table = 'endpoint_metrics' THEN
+            DELETE FROM tenant_scaling.endpoint_metrics_latest l
+             WHERE (l.tenant_id, l.endpoint_id) IN (SELECT k.tenant_id, k.endpoint_id
+                                                      FROM tenant_scaling.endpoint_metrics_latest k
+                                                     WHERE k.ts < kept_from FOR UPDATE SKIP LOCKED);
+        ELSIF h.history_table = 'training_queue_stats' THEN
+            UPDATE tenant_scaling.tenant_training_inputs i
+               SET queue_size = NULL, avg_wait_time_seconds = NULL, max_wait_time_seconds = NULL,
+                   processing_rate_per_minute = NULL, stats_at = NULL
+             WHERE i.tenant_id IN (SELECT k.tenant_id FROM tenant_scaling.tenant_training_inputs k
+                                    WHERE k.stats_at < kept_from FOR NO KEY UPDATE SKIP LOCKED);
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_history_partitions(timestamptz, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_scaling.maintain_history_partitions(timestamptz, text) TO tenant_scaling_admin;
+COMMENT ON FUNCTION tenant_scaling.maintain_history_partitions(timestamptz, text) IS
+'makes the history partitions of the day of at (never later than now) and the next two days, moves the default '
+'partition''s rows into theirs, and drops the partitions and rows older than the retention; each cycle runs it';
+
+-- After a restore. pg_restore copies the history into its partitions, where
+-- no trigger follows: endpoint_metrics_latest and the usage totals are
+-- dumped with it, and worker counts follow their own table; the newest queue
+-- sample of each tenant is found again here. The scheduler runs it when a
+-- pg_restore it paused for is done; without the scheduler, run it by hand.
+CREATE FUNCTION tenant_scaling.rebuild_derived_state()
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    WITH newest AS (SELECT DISTINCT ON (s.tenant_id) s.* FROM tenant_scaling.training_queue_stats s
+                     ORDER BY s.tenant_id, s.timestamp DESC),
+    rebuilt AS (
+        INSERT INTO tenant_scaling.tenant_training_inputs AS i
+               (tenant_id, queue_size, avg_wait_time_seconds, max_wait_time_seconds, processing_rate_per_minute, stats_at)
+        SELECT tenant_id, queue_size, avg_wait_time_seconds, max_wait_time_seconds, processing_rate_per_minute, timestamp
+          FROM newest ORDER BY tenant_id
+        ON CONFLICT (tenant_id) DO UPDATE
+           SET queue_size = excluded.queue_size, avg_wait_time_seconds = excluded.avg_wait_time_seconds,
+               max_wait_time_seconds = excluded.max_wait_time_seconds,
+               processing_rate_per_minute = excluded.processing_rate_per_minute, stats_at = excluded.stats_at
+         WHERE i.stats_at IS NULL OR excluded.stats_at > i.stats_at
+        RETURNING 1)
+    SELECT count(*) INTO n FROM rebuilt;
+    RETURN n;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.rebuild_derived_state() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_scaling.rebuild_derived_state() TO tenant_scaling_admin;
+COMMENT ON FUNCTION tenant_scaling.rebuild_derived_state() IS
+'after a restore: each tenant''s newest training_queue_stats sample into tenant_training_inputs; returns the tenants set';
+
+--------------------------------------------------------------------------
 -- The scheduler's role (issue 14): the worker runs each cycle as
 -- tenant_scaling_scheduler (tenant_scaling.role), with what a cycle needs
 --------------------------------------------------------------------------
@@ -588,7 +1103,7 @@ DECLARE
 BEGIN
     -- every tenant's rows: a policy of its own on each table under row-level security
     FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
-              WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
+              WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'p') AND c.relrowsecurity
               ORDER BY c.relname
     LOOP
         EXECUTE format('CREATE POLICY scheduler_rows ON tenant_scaling.%I TO tenant_scaling_scheduler'
@@ -619,3 +1134,4 @@ GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.prune
 GRANT USAGE ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq, tenant_scaling.scaling_events_event_id_seq
     TO tenant_scaling_scheduler;
 GRANT EXECUTE ON FUNCTION tenant_scaling.refresh_cost_optimization_view() TO tenant_scaling_scheduler;
+GRANT EXECUTE ON FUNCTION tenant_scaling.maintain_history_partitions(timestamptz, text) TO tenant_scaling_scheduler;

@@ -36,6 +36,35 @@ BEGIN
 END
 $$;
 
+-- A history table's default partition (75_history.sql): the rows no day's
+-- partition covers; dumped whole. The indexes are each partition's own (a
+-- partition made by maintenance copies the default's): an index on the
+-- table itself would make pg_restore meet, on each partition it restores,
+-- an index the attach had already made.
+CREATE FUNCTION pg_temp.default_partition(t text, indexes text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    i int;
+BEGIN
+    EXECUTE format('CREATE TABLE tenant_scaling.%I PARTITION OF tenant_scaling.%I DEFAULT', t || '_default', t);
+    EXECUTE format('COMMENT ON TABLE tenant_scaling.%I IS %L', t || '_default',
+                   format('the rows of %s that no partition covers, until maintain_history_partitions moves or prunes them', t));
+    -- triples: the index's name after the partition's, its definition (or a primary key), its comment
+    FOR i IN 1 .. array_length(indexes, 1) / 3 LOOP
+        IF indexes[3 * i - 1] LIKE 'PRIMARY KEY%' THEN
+            EXECUTE format('ALTER TABLE tenant_scaling.%I ADD CONSTRAINT %I %s', t || '_default',
+                           t || '_default_' || indexes[3 * i - 2], indexes[3 * i - 1]);
+        ELSE
+            EXECUTE format('CREATE INDEX %I ON tenant_scaling.%I %s', t || '_default_' || indexes[3 * i - 2],
+                           t || '_default', indexes[3 * i - 1]);
+        END IF;
+        EXECUTE format('COMMENT ON INDEX tenant_scaling.%I IS %L', t || '_default_' || indexes[3 * i - 2],
+                       indexes[3 * i] || ' (each partition has its own)');
+    END LOOP;
+    PERFORM pg_catalog.pg_extension_config_dump(format('tenant_scaling.%I', t || '_default'), '');
+END
+$$;
+
 -- Misrouting is an error, never a silently empty default: rows of a tenant
 -- that hashes to another shard are refused (15_shards.sql).
 CREATE FUNCTION pg_temp.check_shard_of_rows(t text) RETURNS void

@@ -67,21 +67,23 @@ CREATE TABLE tenant_scaling.endpoint_metrics (
     requests_per_second numeric
         CONSTRAINT requests_per_second_finite_not_negative
         CHECK (requests_per_second >= 0 AND requests_per_second < 'Infinity'),
-    tenant_id uuid NOT NULL,
-    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
-        ON DELETE CASCADE ON UPDATE CASCADE
-);
-CREATE INDEX endpoint_metrics_endpoint_time_idx ON tenant_scaling.endpoint_metrics (endpoint_id, ts DESC);
-CREATE INDEX endpoint_metrics_time_idx ON tenant_scaling.endpoint_metrics (ts);
+    tenant_id uuid NOT NULL
+) PARTITION BY RANGE (ts);
+SELECT pg_temp.default_partition('endpoint_metrics', ARRAY[
+    'endpoint_time_idx', '(endpoint_id, ts DESC)', 'an endpoint''s samples, newest first']);
+-- No foreign key and no shard trigger of its own, for ingest speed (README,
+-- Metrics ingest): every statement's rows reach endpoint_metrics_latest,
+-- whose foreign key checks each endpoint once per statement (an insert) or
+-- whose row it locks (an update), and whose endpoint was checked for its
+-- shard; an endpoint's history goes with it by the triggers below.
 SELECT pg_temp.create_derived_triggers('endpoint_metrics', 'metrics', 'latest');
-SELECT pg_temp.check_shard_of_rows('endpoint_metrics');
 SELECT pg_temp.isolate_tenant_rows('endpoint_metrics');
 -- a tenant may write its own measurements
 GRANT SELECT, INSERT ON tenant_scaling.endpoint_metrics TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_admin;
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics', '');
 COMMENT ON TABLE tenant_scaling.endpoint_metrics IS
-'time series of endpoint metrics; the newest sample within tenant_scaling.metrics_max_age drives inference scaling';
+'time series of endpoint metrics; the newest sample within tenant_scaling.metrics_max_age drives inference scaling (a partition a day)';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.endpoint_id IS 'the endpoint sampled';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.ts IS
 'when the sample was taken; at most tenant_scaling.max_clock_skew ahead of the server''s clock';
@@ -89,9 +91,45 @@ COMMENT ON COLUMN tenant_scaling.endpoint_metrics.cpu_avg IS 'percent, 0-100';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.memory_avg IS 'percent, 0-100';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.latency_p95_ms IS '95th percentile latency, milliseconds';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics.requests_per_second IS 'requests per second to the whole endpoint';
-COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS 'the endpoint''s tenant; must match inference_endpoints';
-COMMENT ON INDEX tenant_scaling.endpoint_metrics_endpoint_time_idx IS 'an endpoint''s samples, newest first';
-COMMENT ON INDEX tenant_scaling.endpoint_metrics_time_idx IS 'samples by time, for retention (tenant_scaling.history_retention)';
+COMMENT ON COLUMN tenant_scaling.endpoint_metrics.tenant_id IS
+'the endpoint''s tenant; must match inference_endpoints (checked through endpoint_metrics_latest)';
+
+-- An endpoint's history goes with it, as a foreign key's cascade would: one
+-- statement per deleting statement, a renamed key carried over, a truncate
+-- followed. Under the caller's rights: whoever may delete or rename endpoints
+-- (operators, the owner) may do the same to their metrics.
+CREATE FUNCTION tenant_scaling.cascade_endpoint_history()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_RELID <> 'tenant_scaling.inference_endpoints'::pg_catalog.regclass OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION USING ERRCODE = '39P01',
+            MESSAGE = 'cascade_endpoint_history runs only as an AFTER trigger of tenant_scaling.inference_endpoints';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM tenant_scaling.endpoint_metrics m USING old_rows o
+         WHERE m.endpoint_id = o.endpoint_id AND m.tenant_id = o.tenant_id;
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE tenant_scaling.endpoint_metrics m SET tenant_id = NEW.tenant_id, endpoint_id = NEW.endpoint_id
+         WHERE m.endpoint_id = OLD.endpoint_id AND m.tenant_id = OLD.tenant_id;
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE tenant_scaling.endpoint_metrics;
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.cascade_endpoint_history() FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.cascade_endpoint_history() IS
+'AFTER DELETE, UPDATE OF the key and TRUNCATE trigger of inference_endpoints: the endpoint''s endpoint_metrics follow it';
+CREATE TRIGGER inference_endpoints_delete_history
+    AFTER DELETE ON tenant_scaling.inference_endpoints REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.cascade_endpoint_history();
+CREATE TRIGGER inference_endpoints_rename_history
+    AFTER UPDATE OF tenant_id, endpoint_id ON tenant_scaling.inference_endpoints FOR EACH ROW
+    WHEN (OLD.tenant_id IS DISTINCT FROM NEW.tenant_id OR OLD.endpoint_id IS DISTINCT FROM NEW.endpoint_id)
+    EXECUTE FUNCTION tenant_scaling.cascade_endpoint_history();
+CREATE TRIGGER inference_endpoints_truncate_history
+    AFTER TRUNCATE ON tenant_scaling.inference_endpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.cascade_endpoint_history();
 
 -- Derived, per endpoint, kept by the statement triggers on endpoint_metrics
 CREATE TABLE tenant_scaling.endpoint_metrics_latest (
@@ -104,12 +142,15 @@ CREATE TABLE tenant_scaling.endpoint_metrics_latest (
     requests_per_second numeric,
     -- in the order a cycle reads endpoints, so that it merges without sorting
     PRIMARY KEY (tenant_id, endpoint_id),
-    FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
-        ON DELETE CASCADE ON UPDATE CASCADE
-);
+    -- named for what a writer of endpoint_metrics sees fail
+    CONSTRAINT sample_of_known_endpoint FOREIGN KEY (tenant_id, endpoint_id)
+        REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id) ON DELETE CASCADE ON UPDATE CASCADE
+) WITH (fillfactor = 50);  -- every row is rewritten by every sample: room on its page keeps the update HOT
 SELECT pg_temp.isolate_tenant_rows('endpoint_metrics_latest');
 GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_admin;
+-- dumped: a restore copies the history into its partitions, where no trigger rebuilds it
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.endpoint_metrics_latest', '');
 COMMENT ON TABLE tenant_scaling.endpoint_metrics_latest IS
 'the newest endpoint_metrics row of each endpoint, kept by triggers on endpoint_metrics';
 COMMENT ON COLUMN tenant_scaling.endpoint_metrics_latest.endpoint_id IS 'the endpoint';

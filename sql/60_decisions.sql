@@ -35,7 +35,7 @@ COMMENT ON FUNCTION tenant_scaling.allocate_resources(uuid, text) IS
 'resources for a workload: base requirements times the tier multiplier, cpu and gpu capped by the tenant''s limits';
 
 CREATE TABLE tenant_scaling.scaling_events (
-    event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id bigint GENERATED ALWAYS AS IDENTITY,
     created_at timestamptz NOT NULL DEFAULT now(),
     tenant_id uuid NOT NULL,
     resource_kind text NOT NULL CONSTRAINT resource_kind_valid CHECK (resource_kind IN ('training', 'inference')),
@@ -47,12 +47,13 @@ CREATE TABLE tenant_scaling.scaling_events (
     inputs jsonb NOT NULL,
     origin text NOT NULL CONSTRAINT origin_valid CHECK (origin IN ('worker', 'sql', 'manual')),
     run_id bigint
-);
-CREATE INDEX scaling_events_tenant_time_idx ON tenant_scaling.scaling_events (tenant_id, created_at DESC);
-CREATE INDEX scaling_events_time_idx ON tenant_scaling.scaling_events (created_at);
+) PARTITION BY RANGE (created_at);
 CREATE TRIGGER scaling_events_append_only
     BEFORE UPDATE ON tenant_scaling.scaling_events
     FOR EACH ROW EXECUTE FUNCTION tenant_scaling.reject_update();
+SELECT pg_temp.default_partition('scaling_events', ARRAY[
+    'pkey', 'PRIMARY KEY (event_id, created_at)', 'events by id: an actuator reads those after the last it saw',
+    'tenant_time_idx', '(tenant_id, created_at DESC)', 'a tenant''s events, newest first']);
 SELECT pg_temp.isolate_tenant_rows('scaling_events');
 GRANT SELECT ON tenant_scaling.scaling_events TO PUBLIC;
 GRANT SELECT ON tenant_scaling.scaling_events TO tenant_scaling_admin;
@@ -60,7 +61,7 @@ GRANT SELECT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq TO tenant_sc
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scaling_events_event_id_seq', '');
 COMMENT ON TABLE tenant_scaling.scaling_events IS
-'append-only audit of every applied scaling decision, with the reason and the inputs it used';
+'append-only audit of every applied scaling decision, with the reason and the inputs it used (a partition a day)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.event_id IS 'the event''s id, the whole payload of its NOTIFY tenant_scaling';
 COMMENT ON COLUMN tenant_scaling.scaling_events.created_at IS 'when the decision or the change by hand was applied';
 COMMENT ON COLUMN tenant_scaling.scaling_events.tenant_id IS 'the tenant of the resource scaled';
@@ -76,14 +77,11 @@ COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decisi
 COMMENT ON COLUMN tenant_scaling.scaling_events.origin IS
 'worker (the scheduler), sql (run_scaling_cycle called directly, as its run) or manual (scale_inference_endpoint)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.run_id IS 'the scheduler_runs row of the cycle that applied it';
-COMMENT ON INDEX tenant_scaling.scaling_events_pkey IS 'events by id: an actuator reads those after the last it saw';
-COMMENT ON INDEX tenant_scaling.scaling_events_tenant_time_idx IS 'a tenant''s events, newest first';
-COMMENT ON INDEX tenant_scaling.scaling_events_time_idx IS 'events by time, for retention (tenant_scaling.history_retention)';
 COMMENT ON SEQUENCE tenant_scaling.scaling_events_event_id_seq IS 'event ids of scaling_events (identity)';
 
 -- scheduler_runs spans tenants: operators only (no grant to PUBLIC)
 CREATE TABLE tenant_scaling.scheduler_runs (
-    run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id bigint GENERATED ALWAYS AS IDENTITY,
     started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at timestamptz,
     status text NOT NULL DEFAULT 'running'
@@ -99,13 +97,15 @@ CREATE TABLE tenant_scaling.scheduler_runs (
     cost_view_refreshed boolean NOT NULL DEFAULT false,
     message text,
     duration interval GENERATED ALWAYS AS (finished_at - started_at) STORED
-);
-CREATE INDEX scheduler_runs_started_idx ON tenant_scaling.scheduler_runs (started_at);
+) PARTITION BY RANGE (started_at);
+SELECT pg_temp.default_partition('scheduler_runs', ARRAY[
+    'pkey', 'PRIMARY KEY (run_id, started_at)', 'runs by id',
+    'started_idx', '(started_at)', 'runs by start time: the newest, and those that refreshed the cost view']);
 GRANT SELECT ON tenant_scaling.scheduler_runs TO tenant_scaling_admin;
 GRANT SELECT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq TO tenant_scaling_admin;
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.scheduler_runs_run_id_seq', '');
-COMMENT ON TABLE tenant_scaling.scheduler_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details';
+COMMENT ON TABLE tenant_scaling.scheduler_runs IS 'one row per scheduler cycle, as pg_cron''s job_run_details (a partition a day)';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.run_id IS 'the run''s id; scaling_events.run_id refers to it';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.started_at IS 'when the cycle started (clock time)';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.finished_at IS 'when it ended; NULL while running';
@@ -122,12 +122,11 @@ COMMENT ON COLUMN tenant_scaling.scheduler_runs.not_scaled IS
 'locked: a row another transaction held); queue_sample_locked counts queue samples skipped for the same reason';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.failed_tenants IS
 'tenants skipped because applying their decisions raised an error: [{"tenant_id": ..., "error": ...}]';
-COMMENT ON COLUMN tenant_scaling.scheduler_runs.pruned_rows IS 'history rows older than tenant_scaling.history_retention deleted';
+COMMENT ON COLUMN tenant_scaling.scheduler_runs.pruned_rows IS
+'history rows older than the retention that went (a dropped partition counts its row estimate)';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.cost_view_refreshed IS 'whether the cycle refreshed tenant_cost_optimization';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.message IS 'why the run was skipped or failed; NULL for one that succeeded';
 COMMENT ON COLUMN tenant_scaling.scheduler_runs.duration IS 'finished_at - started_at (generated); NULL while running';
-COMMENT ON INDEX tenant_scaling.scheduler_runs_pkey IS 'runs by id';
-COMMENT ON INDEX tenant_scaling.scheduler_runs_started_idx IS 'runs by start time, for retention (tenant_scaling.history_retention)';
 COMMENT ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq IS 'run ids of scheduler_runs (identity)';
 
 -- worker_runs, its name before 0.2.0, for whatever reads it by that name

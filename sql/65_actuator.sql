@@ -30,7 +30,8 @@ DROP FUNCTION pg_temp.actuator_reads(text);
 
 -- what it says of each event it carried out
 CREATE TABLE tenant_scaling.scaling_event_acks (
-    event_id bigint PRIMARY KEY REFERENCES tenant_scaling.scaling_events (event_id) ON DELETE CASCADE,
+    -- ack_event checks the event; retention drops an event's ack with it
+    event_id bigint PRIMARY KEY,
     tenant_id uuid NOT NULL,
     status text NOT NULL CONSTRAINT ack_status_valid CHECK (status IN ('applied', 'failed', 'superseded')),
     message text CONSTRAINT ack_message_length CHECK (pg_catalog.length(message) <= 1000),

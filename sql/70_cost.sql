@@ -3,7 +3,7 @@
 --------------------------------------------------------------------------
 
 CREATE TABLE tenant_scaling.tenant_resource_usage (
-    usage_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    usage_id bigint GENERATED ALWAYS AS IDENTITY,
     tenant_id uuid NOT NULL,
     scaling_tier text NOT NULL,
     usage_date date NOT NULL DEFAULT CURRENT_DATE,
@@ -19,8 +19,10 @@ CREATE TABLE tenant_scaling.tenant_resource_usage (
     memory_utilization numeric CONSTRAINT memory_utilization_fraction CHECK (memory_utilization BETWEEN 0 AND 1),
     training_jobs bigint,
     inference_endpoints text CONSTRAINT inference_endpoints_length CHECK (pg_catalog.length(inference_endpoints) <= 253)
-);
-CREATE INDEX tenant_resource_usage_tenant_date_idx ON tenant_scaling.tenant_resource_usage (tenant_id, usage_date);
+) PARTITION BY RANGE (usage_date);
+SELECT pg_temp.default_partition('tenant_resource_usage', ARRAY[
+    'pkey', 'PRIMARY KEY (usage_id, usage_date)', 'usage rows by id',
+    'tenant_date_idx', '(tenant_id, usage_date)', 'a tenant''s usage by date']);
 SELECT pg_temp.isolate_tenant_rows('tenant_resource_usage');
 -- append-only: operators add usage, nobody rewrites or truncates it
 GRANT SELECT ON tenant_scaling.tenant_resource_usage TO PUBLIC;
@@ -29,7 +31,7 @@ GRANT SELECT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq TO te
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_resource_usage', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_resource_usage_usage_id_seq', '');
 COMMENT ON TABLE tenant_scaling.tenant_resource_usage IS
-'append-only ledger of resource usage: the seed''s cost view is built from running totals of it';
+'append-only ledger of resource usage: the seed''s cost view is built from running totals of it (a partition a month)';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.usage_id IS 'the usage row''s id';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.tenant_id IS 'the tenant that used the resources';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.scaling_tier IS 'the tenant''s tier for this usage; the cost view groups by it';
@@ -42,8 +44,6 @@ COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.cpu_utilization IS 'fract
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.memory_utilization IS 'fraction of the allocated memory used, 0..1';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.training_jobs IS 'the training job the usage belongs to, if any';
 COMMENT ON COLUMN tenant_scaling.tenant_resource_usage.inference_endpoints IS 'the inference endpoint the usage belongs to, if any';
-COMMENT ON INDEX tenant_scaling.tenant_resource_usage_pkey IS 'usage rows by id';
-COMMENT ON INDEX tenant_scaling.tenant_resource_usage_tenant_date_idx IS 'a tenant''s usage by date';
 COMMENT ON SEQUENCE tenant_scaling.tenant_resource_usage_usage_id_seq IS 'usage ids of tenant_resource_usage (identity)';
 
 CREATE TABLE tenant_scaling.resource_prices (
@@ -94,6 +94,8 @@ CREATE TABLE tenant_scaling.tenant_usage_totals (
 SELECT pg_temp.isolate_tenant_rows('tenant_usage_totals');
 GRANT SELECT ON tenant_scaling.tenant_usage_totals TO PUBLIC;
 GRANT SELECT ON tenant_scaling.tenant_usage_totals TO tenant_scaling_admin;
+-- dumped: a restore copies the usage into its partitions, where no trigger rebuilds them
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_usage_totals', '');
 COMMENT ON TABLE tenant_scaling.tenant_usage_totals IS
 'running totals of tenant_resource_usage per tenant and tier, kept by triggers; the cost view reads these';
 COMMENT ON COLUMN tenant_scaling.tenant_usage_totals.tenant_id IS 'the tenant';
@@ -127,6 +129,7 @@ CREATE TABLE tenant_scaling.tenant_usage_distinct (
 SELECT pg_temp.isolate_tenant_rows('tenant_usage_distinct');
 GRANT SELECT ON tenant_scaling.tenant_usage_distinct TO PUBLIC;
 GRANT SELECT ON tenant_scaling.tenant_usage_distinct TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_usage_distinct', '');
 COMMENT ON TABLE tenant_scaling.tenant_usage_distinct IS
 'the distinct training jobs (j) and inference endpoints (e) of each tenant and tier''s usage';
 COMMENT ON COLUMN tenant_scaling.tenant_usage_distinct.tenant_id IS 'the tenant';

@@ -21,7 +21,7 @@ DECLARE
 BEGIN
     -- every tenant's rows: a policy of its own on each table under row-level security
     FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
-              WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
+              WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'p') AND c.relrowsecurity
               ORDER BY c.relname
     LOOP
         EXECUTE format('CREATE POLICY scheduler_rows ON tenant_scaling.%I TO tenant_scaling_scheduler'
@@ -52,3 +52,4 @@ GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.prune
 GRANT USAGE ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq, tenant_scaling.scaling_events_event_id_seq
     TO tenant_scaling_scheduler;
 GRANT EXECUTE ON FUNCTION tenant_scaling.refresh_cost_optimization_view() TO tenant_scaling_scheduler;
+GRANT EXECUTE ON FUNCTION tenant_scaling.maintain_history_partitions(timestamptz, text) TO tenant_scaling_scheduler;

@@ -22,6 +22,8 @@ int			ts_max_training_workers = 10;
 int			ts_metrics_max_age = 300;
 int			ts_max_clock_skew = 300;
 int			ts_history_retention = 7 * 24 * 3600;
+int			ts_usage_retention = 0;
+bool		ts_history_maintenance = false;
 int			ts_cost_refresh_interval = 300;
 int			ts_cycle_lock_timeout = 100;
 bool		ts_scheduler_enabled = true;
@@ -80,6 +82,16 @@ define_runtime_settings(void)
 							NULL,
 							&ts_history_retention, 7 * 86400, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("tenant_scaling.usage_retention",
+							"Age after which a cycle drops the partitions of tenant_resource_usage; 0 keeps them.",
+							"Usage is billing data: kept by default. The cost view's totals keep what was dropped.",
+							&ts_usage_retention, 0, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomBoolVariable("tenant_scaling.history_maintenance",
+							 "Set by maintain_history_partitions while it moves and prunes history rows.",
+							 "Lets the append-only usage ledger's trigger pass them; only a superuser may set it.",
+							 &ts_history_maintenance, false,
+							 PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 }
 
 void

@@ -124,9 +124,13 @@ ts_reject_usage_change(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "reject_usage_change must be called as a trigger");
 	ts_check_trigger_relation(trigdata, "reject_usage_change", "tenant_resource_usage");
+	/* the partition maintenance moves rows between partitions and prunes expired ones */
+	if (ts_history_maintenance && trigdata->tg_relation->rd_rel->relispartition)
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+							   : trigdata->tg_trigtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("rows of \"%s\" cannot be %s", RelationGetRelationName(trigdata->tg_relation),
+			 errmsg("rows of \"%s\" cannot be %s", ts_trigger_table_name(trigdata),
 					TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "updated" : "deleted"),
 			 errdetail("Usage is an append-only ledger: the cost view's running totals are exact because rows are only added."),
 			 errhint("Record usage as new rows; TRUNCATE clears all usage and its totals.")));

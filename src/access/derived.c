@@ -68,11 +68,12 @@ typedef enum DerivedEvent
 	"WITH touched AS (" touched ")," \
 	" gone AS (DELETE FROM tenant_scaling.endpoint_metrics_latest l USING touched t" \
 	"           WHERE l.tenant_id = t.tenant_id AND l.endpoint_id = t.endpoint_id AND NOT EXISTS" \
-	"                 (SELECT 1 FROM tenant_scaling.endpoint_metrics m WHERE m.endpoint_id = t.endpoint_id))" \
+	"                 (SELECT 1 FROM tenant_scaling.endpoint_metrics m" \
+	"                   WHERE m.endpoint_id = t.endpoint_id AND m.tenant_id = t.tenant_id))" \
 	" INSERT INTO tenant_scaling.endpoint_metrics_latest AS l (endpoint_id, " METRICS_COLUMNS ")" \
 	" SELECT s.endpoint_id, s.tenant_id, s.ts, s.cpu_avg, s.memory_avg, s.latency_p95_ms, s.requests_per_second" \
 	"   FROM touched t CROSS JOIN LATERAL (SELECT * FROM tenant_scaling.endpoint_metrics m" \
-	"                                       WHERE m.endpoint_id = t.endpoint_id" \
+	"                                       WHERE m.endpoint_id = t.endpoint_id AND m.tenant_id = t.tenant_id" \
 	"                                       ORDER BY m.ts DESC LIMIT 1) s" \
 	"  ORDER BY s.tenant_id, s.endpoint_id" \
 	" ON CONFLICT (tenant_id, endpoint_id) DO UPDATE" METRICS_SET
@@ -105,10 +106,15 @@ static const char *const derived_sql[SOURCE_COUNT][EVENT_COUNT] = {
 		" WHERE stats_at IS NOT NULL",
 	},
 	[SOURCE_METRICS] = {
+		/*
+		 * every (tenant, endpoint) of the statement, so that each reaches the
+		 * foreign key of endpoint_metrics_latest (an insert) or locks its row
+		 * (an update): endpoint_metrics has no foreign key of its own
+		 */
 		[EVENT_INSERT] =
 		"INSERT INTO tenant_scaling.endpoint_metrics_latest AS l (endpoint_id, " METRICS_COLUMNS ")"
-		" SELECT DISTINCT ON (endpoint_id) endpoint_id, " METRICS_COLUMNS
-		"   FROM new_rows ORDER BY endpoint_id, ts DESC"
+		" SELECT DISTINCT ON (tenant_id, endpoint_id) endpoint_id, " METRICS_COLUMNS
+		"   FROM new_rows ORDER BY tenant_id, endpoint_id, ts DESC"
 		" ON CONFLICT (tenant_id, endpoint_id) DO UPDATE" METRICS_SET
 		" WHERE excluded.ts >= l.ts",
 		[EVENT_UPDATE] = METRICS_RECOMPUTE("SELECT tenant_id, endpoint_id FROM old_rows"

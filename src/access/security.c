@@ -4,12 +4,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "table_access.h"
@@ -116,13 +118,31 @@ ts_restore_user(const TsSavedUser *saved)
 	SetUserIdAndSecContext(saved->userid, saved->sec_context);
 }
 
+/* The table a trigger fired for: a row trigger of a partitioned table fires on its partitions. */
+static Oid
+trigger_table(Relation rel)
+{
+	return rel->rd_rel->relispartition ? get_partition_parent(RelationGetRelid(rel), false) : RelationGetRelid(rel);
+}
+
+/* Its name, for messages: the table users wrote to, not the partition. */
+const char *
+ts_trigger_table_name(TriggerData *trigdata)
+{
+	char	   *name = get_rel_name(trigger_table(trigdata->tg_relation));
+
+	return name ? name : RelationGetRelationName(trigdata->tg_relation);
+}
+
 void
 ts_check_trigger_relation(TriggerData *trigdata, const char *function, const char *table)
 {
 	Relation	rel = trigdata->tg_relation;
+	Oid			table_oid = trigger_table(rel);
+	char	   *name = get_rel_name(table_oid);
 
-	if (RelationGetNamespace(rel) == ts_schema_oid() &&
-		(table == NULL || strcmp(RelationGetRelationName(rel), table) == 0))
+	if (RelationGetNamespace(rel) == ts_schema_oid() && get_rel_namespace(table_oid) == ts_schema_oid() &&
+		(table == NULL || (name != NULL && strcmp(name, table) == 0)))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

@@ -39,5 +39,6 @@ extern void ts_restore_user(const TsSavedUser *saved);
  * SECURITY DEFINER one would do it as the owner.
  */
 extern void ts_check_trigger_relation(TriggerData *trigdata, const char *function, const char *table);
+extern const char *ts_trigger_table_name(TriggerData *trigdata);
 
 #endif

@@ -126,7 +126,7 @@ ts_reject_update(PG_FUNCTION_ARGS)
 
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("rows of \"%s\" cannot be updated", RelationGetRelationName(trigdata->tg_relation)),
+			 errmsg("rows of \"%s\" cannot be updated", ts_trigger_table_name(trigdata)),
 			 errdetail("It is an append-only audit log."),
 			 errhint("Old rows are deleted by tenant_scaling.history_retention.")));
 	PG_RETURN_NULL();

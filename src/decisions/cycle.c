@@ -271,7 +271,7 @@ ts_sample_job_queues(TimestampTz now, int *locked)
 typedef struct PruneCall
 {
 	const char *sql;
-	TimestampTz cutoff;
+	TimestampTz now;
 	int64		pruned;
 } PruneCall;
 
@@ -279,110 +279,37 @@ static void
 prune_one(void *arg)
 {
 	PruneCall  *call = (PruneCall *) arg;
-	Oid			types[1] = {TIMESTAMPTZOID};
-	Datum		values[1] = {TimestampTzGetDatum(call->cutoff)};
-
+	Oid			types[2] = {TIMESTAMPTZOID, INTERVALOID};
+	Interval	retention = {.time = (int64) ts_history_retention * USECS_PER_SEC};
+	Datum		values[2] = {TimestampTzGetDatum(call->now), IntervalPGetDatum(&retention)};
 	bool		isnull;
-	int			ret = SPI_execute_with_args(call->sql, 1, types, values, NULL, false, 0);
+	int			ret = SPI_execute_with_args(call->sql, strstr(call->sql, "$2") ? 2 : 1, types, values, NULL,
+											false, 0);
 
 	if (ret == SPI_OK_DELETE)
 		call->pruned = (int64) SPI_processed;
-	else if (ret == SPI_OK_SELECT && SPI_processed == 1)	/* the rows it counted as it deleted them */
+	else if (ret == SPI_OK_SELECT && SPI_processed == 1)
 		call->pruned = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	else
 		elog(ERROR, "pruning history failed");
 }
 
 /*
- * Each history table's delete, plain, and the delete that leaves out what
- * another transaction holds. A tenant's open INSERT of a sample holds its
- * derived row, which the delete's trigger must update when every visible
- * sample of that endpoint or tenant is old; an actuator's open ack_event
- * holds an event (and its ack). The plain delete runs first; when it waits
- * too long, the careful one locks what it deletes with SKIP LOCKED and leaves
- * the held keys to a later cycle, so no one can stop retention for everyone.
+ * Retention. The history tables are partitioned by time: each is maintained
+ * by maintain_history_partitions (the owner's work: partitions made ahead,
+ * those past the retention dropped, events and runs folded into the pruned
+ * totals as they go), one table per subtransaction, so that a table another
+ * transaction holds longer than lock_timeout waits for a later cycle alone.
+ * A training window no decision has touched for a retention is deleted: its
+ * tenant is gone or idle.
  */
-/*
- * Events and runs are counted into the pruned totals as they go, in the
- * same statement, so the counters of the metrics views never go down; the
- * statement returns how many rows went.
- */
-#define EVENTS_GONE \
-	" RETURNING resource_kind, action," \
-	" CASE WHEN inputs ? 'overridden_by' THEN 'override' ELSE reason END AS reason, origin"
-#define EVENTS_FOLDED \
-	", folded AS (INSERT INTO tenant_scaling.pruned_event_totals AS t" \
-	"             SELECT resource_kind, action, reason, origin, count(*) FROM gone" \
-	"              GROUP BY resource_kind, action, reason, origin" \
-	"             ON CONFLICT (resource_kind, action, reason, origin)" \
-	"             DO UPDATE SET events = t.events + excluded.events)" \
-	" SELECT count(*) FROM gone"
-#define RUNS_GONE " RETURNING status, extract(epoch FROM duration)::float8 AS seconds"
-#define RUNS_FOLDED \
-	", folded AS (INSERT INTO tenant_scaling.pruned_run_totals AS t" \
-	"             SELECT status, count(*), coalesce(sum(seconds), 0)," \
-	"                    (SELECT pg_catalog.array_agg((SELECT count(*) FROM gone g2" \
-	"                                                  WHERE g2.status = g.status AND g2.seconds <= b.le) ORDER BY b.i)" \
-	"                       FROM unnest(tenant_scaling.cycle_duration_buckets()) WITH ORDINALITY AS b(le, i))" \
-	"               FROM gone g GROUP BY status" \
-	"             ON CONFLICT (status) DO UPDATE" \
-	"             SET runs = t.runs + excluded.runs, seconds = t.seconds + excluded.seconds," \
-	"                 bucket_runs = (SELECT pg_catalog.array_agg(a + b ORDER BY i)" \
-	"                                  FROM unnest(t.bucket_runs, excluded.bucket_runs) WITH ORDINALITY AS u(a, b, i)))" \
-	" SELECT count(*) FROM gone"
-
-typedef struct PruneStatement
-{
-	const char *plain;
-	const char *careful;
-} PruneStatement;
-
-static const PruneStatement prune_statements[] = {
-	/* a training window no decision has touched for a retention: its tenant is gone or idle */
-	{
-		"DELETE FROM tenant_scaling.training_scaling_state WHERE updated_at < $1",
-		"DELETE FROM tenant_scaling.training_scaling_state WHERE updated_at < $1"
-	},
-	{
-		"DELETE FROM tenant_scaling.training_queue_stats WHERE timestamp < $1",
-		"WITH stale AS (SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i WHERE i.stats_at < $1),"
-		" free AS (SELECT i.tenant_id FROM tenant_scaling.tenant_training_inputs i WHERE i.stats_at < $1"
-		"           FOR NO KEY UPDATE SKIP LOCKED),"
-		" held AS (SELECT tenant_id FROM stale EXCEPT SELECT tenant_id FROM free)"
-		" DELETE FROM tenant_scaling.training_queue_stats s"
-		"  WHERE s.timestamp < $1 AND s.tenant_id NOT IN (SELECT tenant_id FROM held)"
-	},
-	{
-		"DELETE FROM tenant_scaling.endpoint_metrics WHERE ts < $1",
-		"WITH stale AS (SELECT l.tenant_id, l.endpoint_id FROM tenant_scaling.endpoint_metrics_latest l"
-		"                WHERE l.ts < $1),"
-		" free AS (SELECT l.tenant_id, l.endpoint_id FROM tenant_scaling.endpoint_metrics_latest l WHERE l.ts < $1"
-		"           FOR NO KEY UPDATE SKIP LOCKED),"
-		" held AS (SELECT tenant_id, endpoint_id FROM stale EXCEPT SELECT tenant_id, endpoint_id FROM free)"
-		" DELETE FROM tenant_scaling.endpoint_metrics m"
-		"  WHERE m.ts < $1 AND (m.tenant_id, m.endpoint_id) NOT IN (SELECT tenant_id, endpoint_id FROM held)"
-	},
-	{
-		"WITH gone AS (DELETE FROM tenant_scaling.scaling_events WHERE created_at < $1" EVENTS_GONE ")"
-		EVENTS_FOLDED,
-		"WITH doomed AS (SELECT e.event_id FROM tenant_scaling.scaling_events e WHERE e.created_at < $1"
-		"                  FOR UPDATE SKIP LOCKED),"
-		" acked AS (SELECT a.event_id FROM tenant_scaling.scaling_event_acks a"
-		"            WHERE a.event_id IN (SELECT event_id FROM doomed)),"
-		" acks_free AS (SELECT a.event_id FROM tenant_scaling.scaling_event_acks a"
-		"                WHERE a.event_id IN (SELECT event_id FROM doomed) FOR UPDATE SKIP LOCKED),"
-		" gone AS (DELETE FROM tenant_scaling.scaling_events e"
-		"           WHERE e.event_id IN (SELECT event_id FROM doomed)"
-		"             AND e.event_id NOT IN (SELECT event_id FROM acked EXCEPT SELECT event_id FROM acks_free)"
-		EVENTS_GONE ")" EVENTS_FOLDED
-	},
-	{
-		"WITH gone AS (DELETE FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'"
-		RUNS_GONE ")" RUNS_FOLDED,
-		"WITH gone AS (DELETE FROM tenant_scaling.scheduler_runs WHERE run_id IN"
-		" (SELECT run_id FROM tenant_scaling.scheduler_runs WHERE started_at < $1 AND status <> 'running'"
-		"   FOR UPDATE SKIP LOCKED)" RUNS_GONE ")" RUNS_FOLDED
-	},
+static const char *const prune_statements[] = {
+	"DELETE FROM tenant_scaling.training_scaling_state WHERE updated_at < $1 - $2",
+	"SELECT rows_pruned FROM tenant_scaling.maintain_history_partitions($1, 'endpoint_metrics')",
+	"SELECT rows_pruned FROM tenant_scaling.maintain_history_partitions($1, 'training_queue_stats')",
+	"SELECT rows_pruned FROM tenant_scaling.maintain_history_partitions($1, 'scaling_events')",
+	"SELECT rows_pruned FROM tenant_scaling.maintain_history_partitions($1, 'scheduler_runs')",
+	"SELECT rows_pruned FROM tenant_scaling.maintain_history_partitions($1, 'tenant_resource_usage')",
 };
 
 /*
@@ -403,9 +330,9 @@ try_unless_locked(void (*fn) (void *arg), void *arg)
 
 /* Run sql in a subtransaction; false when it waited on a lock too long. */
 static bool
-prune_with(const char *sql, TimestampTz cutoff, int64 *pruned)
+prune_with(const char *sql, TimestampTz now, int64 *pruned)
 {
-	PruneCall	call = {sql, cutoff, 0};
+	PruneCall	call = {sql, now, 0};
 
 	if (!try_unless_locked(prune_one, &call))
 		return false;
@@ -413,19 +340,15 @@ prune_with(const char *sql, TimestampTz cutoff, int64 *pruned)
 	return true;
 }
 
-/* History older than the retention, table by table. */
+/* History past the retention, table by table; partitions are made whatever the retention. */
 static int64
 prune_history(TimestampTz now, CycleResult *result)
 {
-	TimestampTz cutoff = now - (int64) ts_history_retention * USECS_PER_SEC;
 	int64		pruned = 0;
 	int			i;
 
-	if (ts_history_retention <= 0)
-		return 0;
-	for (i = 0; i < lengthof(prune_statements); i++)
-		if (!prune_with(prune_statements[i].plain, cutoff, &pruned) &&
-			!prune_with(prune_statements[i].careful, cutoff, &pruned))
+	for (i = ts_history_retention > 0 ? 0 : 1; i < lengthof(prune_statements); i++)
+		if (!prune_with(prune_statements[i], now, &pruned))
 			cycle_count_not_scaled(result, "prune_locked");
 	return pruned;
 }
@@ -565,8 +488,9 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 			appendStringInfoString(result->failed_tenants, ", ");
 		appendStringInfoString(result->failed_tenants, batch.failures->data);
 	}
-	result->pruned_rows = prune_history(now, result);
 	result->cost_view_refreshed = maybe_refresh_cost_view(result);
+	/* last: dropping a partition locks its table until the cycle commits */
+	result->pruned_rows = prune_history(now, result);
 	batch_free(&batch);
 	state_batch_free(&states);
 	MemoryContextDelete(tenant_context);

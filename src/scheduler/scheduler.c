@@ -209,7 +209,12 @@ restore_in_progress(void)
 				(errmsg("tenant_scaling scheduler: pg_restore is connected to database \"%s\"; pausing until it is done",
 						ts_database)));
 	else if (!restoring && reported_restore)
-		ereport(LOG, (errmsg("tenant_scaling scheduler: pg_restore is done; scheduling resumes")));
+	{
+		/* the restored history came in below its triggers: what they would have derived */
+		if (SPI_execute("SELECT tenant_scaling.rebuild_derived_state()", false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "rebuilding the derived state failed");
+		ereport(LOG, (errmsg("tenant_scaling scheduler: pg_restore is done; derived state rebuilt, scheduling resumes")));
+	}
 	reported_restore = restoring;
 	return restoring;
 }

@@ -120,15 +120,30 @@ SET ROLE ts_attack_tenant;
 SET tenant_scaling.max_clock_skew = '100d';
 RESET ROLE;
 
+-- a refused statement in a word: its SQLSTATE and the constraint or column
+-- that refused it (the message names the partition, which holds the day)
+CREATE FUNCTION pg_temp.refused(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    c text;
+    col text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME, col = COLUMN_NAME;
+    RETURN SQLSTATE || ' ' || coalesce(nullif(c, ''), nullif(col, ''), SQLERRM);
+END $$;
+
 -- 12 (low): NaN and Infinity pass ">= 0"; they do not pass these checks
 SET ROLE ts_attack_tenant;
-INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg) VALUES ('atk-1', 'a7000000-0000-0000-0000-000000000001', 'NaN');
-INSERT INTO endpoint_metrics (endpoint_id, tenant_id, requests_per_second)
-VALUES ('atk-1', 'a7000000-0000-0000-0000-000000000001', 'Infinity');
-INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds)
-VALUES ('a7000000-0000-0000-0000-000000000001', 50, 'Infinity');
-INSERT INTO training_queue_stats (tenant_id, queue_size, processing_rate_per_minute)
-VALUES ('a7000000-0000-0000-0000-000000000001', 50, 'NaN');
+SELECT pg_temp.refused($$INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg)
+                         VALUES ('atk-1', 'a7000000-0000-0000-0000-000000000001', 'NaN')$$);
+SELECT pg_temp.refused($$INSERT INTO endpoint_metrics (endpoint_id, tenant_id, requests_per_second)
+                         VALUES ('atk-1', 'a7000000-0000-0000-0000-000000000001', 'Infinity')$$);
+SELECT pg_temp.refused($$INSERT INTO training_queue_stats (tenant_id, queue_size, avg_wait_time_seconds)
+                         VALUES ('a7000000-0000-0000-0000-000000000001', 50, 'Infinity')$$);
+SELECT pg_temp.refused($$INSERT INTO training_queue_stats (tenant_id, queue_size, processing_rate_per_minute)
+                         VALUES ('a7000000-0000-0000-0000-000000000001', 50, 'NaN')$$);
 RESET ROLE;
 \set VERBOSITY terse
 UPDATE inference_endpoints SET target_rps = 'NaN' WHERE endpoint_id = 'atk-1';

@@ -101,11 +101,28 @@ INSERT INTO resource_prices VALUES ('tpu_hour', 4);
 SELECT tenant_id, current_tier, provisioning_status, recommendation, suggested_tier, monthly_cost, monthly_change
 FROM cost_right_sizing WHERE tenant_id::text LIKE 'c5000000-0000-0000-0000-0000000001%' ORDER BY 1;
 
+-- a refused statement in a word: its SQLSTATE and the constraint or column
+-- that refused it (the message names the partition, which holds the day)
+CREATE FUNCTION pg_temp.refused(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    c text;
+    col text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME, col = COLUMN_NAME;
+    RETURN SQLSTATE || ' ' || coalesce(nullif(c, ''), nullif(col, ''), SQLERRM);
+END $$;
+
 -- bad input changes nothing; the ledger is append-only (terse: the failing rows hold today's date)
 \set VERBOSITY terse
-INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, cpu_hours) VALUES ('c5000000-0000-0000-0000-000000000001', 'basic', -1);
-INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, cpu_utilization) VALUES ('c5000000-0000-0000-0000-000000000001', 'basic', 1.5);
-INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, gpu_hours) VALUES ('c5000000-0000-0000-0000-000000000001', 'basic', NULL);
+SELECT pg_temp.refused($$INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, cpu_hours)
+                         VALUES ('c5000000-0000-0000-0000-000000000001', 'basic', -1)$$);
+SELECT pg_temp.refused($$INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, cpu_utilization)
+                         VALUES ('c5000000-0000-0000-0000-000000000001', 'basic', 1.5)$$);
+SELECT pg_temp.refused($$INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, gpu_hours)
+                         VALUES ('c5000000-0000-0000-0000-000000000001', 'basic', NULL)$$);
 UPDATE tenant_resource_usage SET cpu_hours = 0 WHERE tenant_id = 'c5000000-0000-0000-0000-000000000001';
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM tenant_resource_usage WHERE tenant_id = 'c5000000-0000-0000-0000-000000000001';

@@ -1,6 +1,18 @@
 -- Derived state kept by triggers: always equal to what the source tables say.
 SET search_path = tenant_scaling, public;
 
+-- the outcome of a statement, in a word: rows affected, or the SQLSTATE and message
+CREATE FUNCTION pg_temp.ts_try(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE statement;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN 'ok, ' || n || ' rows';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+
 -- the differences between the derived tables and their definition over the sources
 CREATE FUNCTION pg_temp.drift() RETURNS TABLE (what text, n bigint) LANGUAGE sql AS $$
     WITH expected_inputs AS (
@@ -81,6 +93,68 @@ DELETE FROM endpoint_metrics WHERE endpoint_id = 'm-3';
 DELETE FROM inference_endpoints WHERE endpoint_id = 'm-4';
 SELECT * FROM pg_temp.drift();
 SELECT count(*) AS latest_rows FROM endpoint_metrics_latest;
+
+-- endpoint_metrics has no foreign key of its own: every statement's rows
+-- reach endpoint_metrics_latest's, so an unknown endpoint, or another
+-- tenant's, fails the whole statement, in a batch too, and leaves nothing
+INSERT INTO inference_endpoints (endpoint_id, tenant_id) VALUES ('m-other', 'a1000000-0000-0000-0000-000000000002');
+SELECT pg_temp.ts_try($$INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, cpu_avg)
+                VALUES ('m-nowhere', 'a1000000-0000-0000-0000-000000000001', 50)$$);
+SELECT pg_temp.ts_try($$INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, cpu_avg)
+                VALUES ('m-other', 'a1000000-0000-0000-0000-000000000001', 50)$$);
+SELECT pg_temp.ts_try($$INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg)
+                SELECT 'm-' || n, 'a1000000-0000-0000-0000-000000000001', '2026-02-01', 50 FROM generate_series(5, 10) n
+                UNION ALL SELECT 'm-5', 'a1000000-0000-0000-0000-000000000002'::uuid, '2026-01-01', 50$$);
+SELECT pg_temp.ts_try($$UPDATE tenant_scaling.endpoint_metrics SET tenant_id = 'a1000000-0000-0000-0000-000000000002'
+                WHERE endpoint_id = 'm-6' AND ts < '2026-01-01 01:00'$$);
+SELECT count(*) FILTER (WHERE ts >= '2026-02-01') AS batch_rows_kept,
+       count(*) FILTER (WHERE endpoint_id IN ('m-nowhere', 'm-other')) AS stray_rows_kept,
+       count(*) FILTER (WHERE tenant_id <> 'a1000000-0000-0000-0000-000000000001') AS foreign_rows_kept
+FROM endpoint_metrics;
+-- an endpoint's history follows it: renamed, moved to another tenant, deleted
+SELECT count(*) AS m5_samples FROM endpoint_metrics WHERE endpoint_id = 'm-5';
+UPDATE inference_endpoints SET endpoint_id = 'm-5-renamed' WHERE endpoint_id = 'm-5';
+UPDATE inference_endpoints SET tenant_id = 'a1000000-0000-0000-0000-000000000002' WHERE endpoint_id = 'm-6';
+SELECT endpoint_id, tenant_id, count(*) FROM endpoint_metrics WHERE endpoint_id IN ('m-5', 'm-5-renamed', 'm-6')
+GROUP BY 1, 2 ORDER BY 1;
+SELECT * FROM pg_temp.drift();
+DELETE FROM inference_endpoints WHERE endpoint_id IN ('m-5-renamed', 'm-6', 'm-other');
+SELECT count(*) AS history_of_deleted FROM endpoint_metrics WHERE endpoint_id IN ('m-5-renamed', 'm-6', 'm-4');
+SELECT * FROM pg_temp.drift();
+
+-- any mix of batches, single rows, out-of-order samples, updates and deletes
+SELECT setseed(0.42);
+DO $$
+DECLARE
+    step int;
+    ep text;
+BEGIN
+    FOR step IN 1..300 LOOP
+        ep := 'm-' || (1 + floor(random() * 10))::int;
+        CASE floor(random() * 5)::int
+        WHEN 0 THEN     -- a batch of every endpoint left, at random times, some twice
+            INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg)
+            SELECT e.endpoint_id, e.tenant_id, '2026-01-01'::timestamptz + random() * interval '5 days', random() * 100
+              FROM tenant_scaling.inference_endpoints e, generate_series(1, 2)
+             WHERE e.endpoint_id LIKE 'm-%';
+        WHEN 1 THEN     -- one sample, newest
+            INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg)
+            SELECT endpoint_id, tenant_id, '2026-01-06'::timestamptz + step * interval '1 second', 1
+              FROM tenant_scaling.inference_endpoints WHERE endpoint_id = ep;
+        WHEN 2 THEN     -- one sample, out of order
+            INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg)
+            SELECT endpoint_id, tenant_id, '2025-12-01'::timestamptz + random() * interval '30 days', 2
+              FROM tenant_scaling.inference_endpoints WHERE endpoint_id = ep;
+        WHEN 3 THEN     -- samples moved in time
+            UPDATE tenant_scaling.endpoint_metrics SET ts = ts - random() * interval '2 days'
+             WHERE endpoint_id = ep AND random() < 0.3;
+        ELSE            -- samples deleted, the newest among them at times
+            DELETE FROM tenant_scaling.endpoint_metrics WHERE endpoint_id = ep AND random() < 0.2;
+        END CASE;
+    END LOOP;
+END
+$$;
+SELECT * FROM pg_temp.drift();
 
 -- TRUNCATE empties the derived state too
 TRUNCATE endpoint_metrics;

@@ -27,6 +27,7 @@ SELECT c.relname, c.relkind,
            AS public
   FROM pg_class c
  WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+   AND (NOT c.relispartition OR c.relname LIKE '%\_default')   -- a day's partition is named by its day
  ORDER BY c.relname;
 
 -- no column privileges anywhere
@@ -51,7 +52,8 @@ WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND a.grantee = 'tenant_sc
   AND a.privilege_type <> 'SELECT'
 GROUP BY c.relname ORDER BY 1;
 SELECT count(*) FILTER (WHERE NOT has_table_privilege('tenant_scaling_scheduler', c.oid, 'SELECT')) AS unreadable
-FROM pg_class c WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'v', 'm');
+FROM pg_class c WHERE c.relnamespace = 'tenant_scaling'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND NOT c.relispartition;
 SELECT rolcanlogin, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolinherit
 FROM pg_roles WHERE rolname = 'tenant_scaling_scheduler';
 SELECT p.proname FROM pg_proc p

@@ -5,7 +5,8 @@ SET search_path = tenant_scaling, public;
 -- the extension's tables and their comments
 SELECT c.relname, obj_description(c.oid, 'pg_class') IS NOT NULL AS commented
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = 'tenant_scaling' AND c.relkind = 'r'
+WHERE n.nspname = 'tenant_scaling' AND c.relkind IN ('r', 'p')
+  AND (NOT c.relispartition OR c.relname LIKE '%\_default')   -- a day's partition is named by its day
 ORDER BY 1;
 
 -- every function is commented
@@ -67,7 +68,7 @@ ORDER BY attnum;
 SELECT indexrelid::regclass, pg_get_indexdef(indexrelid)
 FROM pg_index
 WHERE indrelid IN ('tenant_scaling.tenant_scaling_config'::regclass,
-                   'tenant_scaling.training_queue_stats'::regclass,
+                   'tenant_scaling.training_queue_stats_default'::regclass,
                    'tenant_scaling.tenant_training_workers'::regclass)
 ORDER BY indexrelid::regclass::text;
 

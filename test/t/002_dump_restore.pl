@@ -60,6 +60,13 @@ my $dump = $node->basedir . '/source.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', $dump ], 'pg_dump');
 $node->safe_psql('postgres', 'CREATE DATABASE restored');
 $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('restored'), $dump ], 'pg_restore');
+# the history came back into its partitions, below the triggers of its tables
+is($node->safe_psql('restored', q{SELECT string_agg(partition_name, ' ' ORDER BY partition_name)
+                                    FROM tenant_scaling.history_partitions}),
+   $node->safe_psql('source', q{SELECT string_agg(partition_name, ' ' ORDER BY partition_name)
+                                  FROM tenant_scaling.history_partitions}), 'the history partitions are restored');
+is($node->safe_psql('restored', 'SELECT tenant_scaling.rebuild_derived_state()'), '20',
+   'rebuild_derived_state finds the newest queue sample of each of the 20 tenants');
 
 for my $table (@tables)
 {

@@ -76,7 +76,10 @@ like($stderr, qr/removed 1 endpoint_metrics and 0 training_queue_stats rows stam
 	'the update says which samples it removed');
 like($stderr, qr/WARNING:  trigger operator_hook on tenant_scaling.scaling_events runs public.operator_hook\(\)/,
 	'and names a trigger someone else added to an extension table');
-$node->safe_psql('old', 'DROP TRIGGER operator_hook ON tenant_scaling.scaling_events; DROP FUNCTION public.operator_hook()');
+like($stderr, qr/WARNING:  trigger operator_hook on tenant_scaling.scaling_events is dropped: the table is made anew/,
+	'and that the update to 0.3.0 drops it with the table it makes anew');
+is($node->safe_psql('old', q{SELECT count(*) FROM pg_trigger WHERE tgname = 'operator_hook'}), '0', 'it is gone');
+$node->safe_psql('old', 'DROP FUNCTION public.operator_hook()');
 is($node->safe_psql('old', "SELECT extversion FROM pg_extension WHERE extname = 'tenant_scaling'"), $default_version,
 	'the database is at the default version');
 
