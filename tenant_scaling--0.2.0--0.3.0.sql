@@ -881,32 +881,30 @@ GRANT SELECT ON tenant_scaling.history_partitions TO tenant_scaling_admin;
 COMMENT ON VIEW tenant_scaling.history_partitions IS
 'each partition of the history tables, its time range (NULL: the default partition), estimated rows and size';
 
--- What goes of a history table (a partition dropped, or the default
--- partition's expired rows deleted): events and runs are counted into the
--- pruned totals, so that the metrics counters never go down, and an event
--- takes its acknowledgement along. Returns the rows gone.
-CREATE FUNCTION tenant_scaling.history_prune(history_table text, relation regclass, time_column text,
-                                             cutoff timestamptz)
+-- What goes of a history table, a whole partition at a time (a day's, or
+-- the default partition's expired rows): events and runs are counted into
+-- the pruned totals, so that the metrics counters never go down, and an
+-- event takes its acknowledgement along. Returns the rows that go; a day's
+-- partition of samples by its row estimate when it has one (not a scan of
+-- a day of samples).
+CREATE FUNCTION tenant_scaling.history_prune(history_table text, relation regclass, estimate boolean)
 RETURNS bigint LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    gone text;
     n bigint;
 BEGIN
-    gone := CASE WHEN cutoff IS NULL THEN format('SELECT * FROM %s', relation)
-                 ELSE format('DELETE FROM %s WHERE %I < $1 RETURNING *', relation, time_column) END;
     IF history_table = 'scaling_events' THEN
-        EXECUTE format('WITH gone AS (%s),'
+        EXECUTE format('WITH gone AS (SELECT * FROM %s),'
             ' folded AS (INSERT INTO tenant_scaling.pruned_event_totals AS t'
             '            SELECT resource_kind, action,'
             '                   CASE WHEN inputs ? ''overridden_by'' THEN ''override'' ELSE reason END, origin, count(*)'
             '              FROM gone GROUP BY 1, 2, 3, 4'
             '            ON CONFLICT (resource_kind, action, reason, origin) DO UPDATE SET events = t.events + excluded.events),'
             ' acks AS (DELETE FROM tenant_scaling.scaling_event_acks a USING gone g WHERE a.event_id = g.event_id)'
-            ' SELECT count(*) FROM gone', gone) INTO n USING cutoff;
+            ' SELECT count(*) FROM gone', relation) INTO n;
     ELSIF history_table = 'scheduler_runs' THEN
-        EXECUTE format('WITH gone AS (%s),'
+        EXECUTE format('WITH gone AS (SELECT * FROM %s),'
             ' runs AS (SELECT status, extract(epoch FROM duration)::float8 AS seconds FROM gone WHERE status <> ''running''),'
             ' folded AS (INSERT INTO tenant_scaling.pruned_run_totals AS t'
             '            SELECT status, count(*), coalesce(sum(seconds), 0),'
@@ -918,24 +916,22 @@ BEGIN
             '            SET runs = t.runs + excluded.runs, seconds = t.seconds + excluded.seconds,'
             '                bucket_runs = (SELECT array_agg(x + y ORDER BY i)'
             '                                 FROM unnest(t.bucket_runs, excluded.bucket_runs) WITH ORDINALITY AS u(x, y, i)))'
-            ' SELECT count(*) FROM gone', gone) INTO n USING cutoff;
-    ELSIF cutoff IS NULL THEN
-        -- a whole partition: its row estimate, when it has one, spares a scan of a day of samples
-        SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END INTO n
-          FROM pg_catalog.pg_class c WHERE c.oid = relation;
+            ' SELECT count(*) FROM gone', relation) INTO n;
+    ELSE
+        IF estimate THEN
+            SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END INTO n
+              FROM pg_catalog.pg_class c WHERE c.oid = relation;
+        END IF;
         IF n IS NULL THEN
             EXECUTE format('SELECT count(*) FROM %s', relation) INTO n;
         END IF;
-    ELSE
-        EXECUTE format('WITH gone AS (%s) SELECT count(*) FROM gone', gone) INTO n USING cutoff;
     END IF;
     RETURN n;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION tenant_scaling.history_prune(text, regclass, text, timestamptz) FROM PUBLIC;
-COMMENT ON FUNCTION tenant_scaling.history_prune(text, regclass, text, timestamptz) IS
-'for maintain_history_partitions: folds what goes of a history table into the pruned totals, deletes the default '
-'partition''s rows older than cutoff (NULL: counts a partition about to be dropped), and returns the rows gone';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.history_prune(text, regclass, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.history_prune(text, regclass, boolean) IS
+'for maintain_history_partitions: folds a partition about to go into the pruned totals and returns its rows';
 
 -- The owner's work, run by each cycle for each table in turn (the scheduler's
 -- role may not create or drop tables): it takes no name it does not find in
@@ -959,6 +955,7 @@ DECLARE
     cutoff timestamptz;
     day timestamptz;
     default_days timestamptz[];
+    default_rows boolean;
     name text;
     columns text;
     kept_from timestamptz;
@@ -983,8 +980,15 @@ BEGIN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO columns
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FROM %s',
-                       h.span, h.time_column, default_part) INTO default_days;
+        -- the default partition holds rows only when no partition covered
+        -- them: locked while they move out, so that none comes in meanwhile
+        EXECUTE format('SELECT EXISTS (SELECT FROM %s)', default_part) INTO default_rows;
+        default_days := '{}';
+        IF default_rows THEN
+            EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', default_part);
+            EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FROM %s',
+                           h.span, h.time_column, default_part) INTO default_days;
+        END IF;
 
         -- today's partition and the next two, and one for each unexpired day
         -- the default partition holds rows of (moved in before it is attached)
@@ -1012,17 +1016,22 @@ BEGIN
         END LOOP;
 
         CONTINUE WHEN cutoff IS NULL;
-        -- partitions wholly older than the retention go whole; the default
-        -- partition's expired rows are deleted
+        -- partitions wholly older than the retention go whole (dropping one
+        -- locks its table until the cycle commits); what is left in the
+        -- default partition is of days no partition was made for, wholly
+        -- older than the retention: it goes whole too
         FOR p IN SELECT * FROM tenant_scaling.history_partitions hp
                   WHERE hp.history_table = h.history_table AND hp.to_time <= cutoff ORDER BY hp.from_time LOOP
             EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', parent);
             rows_pruned := rows_pruned + tenant_scaling.history_prune(h.history_table,
-                format('tenant_scaling.%I', p.partition_name)::regclass, h.time_column, NULL);
+                format('tenant_scaling.%I', p.partition_name)::regclass, true);
             EXECUTE format('DROP TABLE tenant_scaling.%I', p.partition_name);
             partitions_dropped := partitions_dropped + 1;
         END LOOP;
-        rows_pruned := rows_pruned + tenant_scaling.history_prune(h.history_table, default_part, h.time_column, cutoff);
+        IF default_rows THEN
+            rows_pruned := rows_pruned + tenant_scaling.history_prune(h.history_table, default_part, false);
+            EXECUTE format('TRUNCATE %s', default_part);
+        END IF;
 
         -- derived rows whose newest source row went: nothing older than
         -- kept_from is left; a row a writer holds is being rewritten anyway
