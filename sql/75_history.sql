@@ -116,6 +116,7 @@ DECLARE
     day timestamptz;
     default_days timestamptz[];
     default_rows boolean;
+    default_expired bigint;
     name text;
     columns text;
     kept_from timestamptz;
@@ -142,12 +143,17 @@ BEGIN
          WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
         -- the default partition holds rows only when no partition covered
         -- them: locked while they move out, so that none comes in meanwhile
+        -- (one scan: the days of the rows to keep, and how many go)
         EXECUTE format('SELECT EXISTS (SELECT FROM %s)', default_part) INTO default_rows;
         default_days := '{}';
+        default_expired := 0;
         IF default_rows THEN
             EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', default_part);
-            EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FROM %s',
-                           h.span, h.time_column, default_part) INTO default_days;
+            EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FILTER (WHERE %I >= $1),'
+                           '       count(*) FILTER (WHERE %I < $1) FROM %s',
+                           h.span, h.time_column, h.time_column, h.time_column, default_part)
+                INTO default_days, default_expired
+                USING coalesce(date_trunc(h.span, cutoff), '-infinity');
         END IF;
 
         -- today's partition and the next two, and one for each unexpired day
@@ -155,7 +161,7 @@ BEGIN
         FOR day IN
             SELECT d FROM generate_series(date_trunc(h.span, at), date_trunc(h.span, at + interval '2 days'), span) d
             UNION
-            SELECT d FROM unnest(default_days) d WHERE cutoff IS NULL OR d + span > cutoff
+            SELECT d FROM unnest(default_days) d
             ORDER BY 1
         LOOP
             CONTINUE WHEN EXISTS (SELECT FROM tenant_scaling.history_partitions hp
@@ -188,8 +194,10 @@ BEGIN
             EXECUTE format('DROP TABLE tenant_scaling.%I', p.partition_name);
             partitions_dropped := partitions_dropped + 1;
         END LOOP;
-        IF default_rows THEN
-            rows_pruned := rows_pruned + tenant_scaling.history_prune(h.history_table, default_part, false);
+        IF default_expired > 0 THEN
+            rows_pruned := rows_pruned + CASE WHEN h.history_table IN ('scaling_events', 'scheduler_runs')
+                                              THEN tenant_scaling.history_prune(h.history_table, default_part, false)
+                                              ELSE default_expired END;
             EXECUTE format('TRUNCATE %s', default_part);
         END IF;
 

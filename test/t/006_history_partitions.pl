@@ -117,6 +117,26 @@ FROM tenant_scaling.tenant_training_inputs}), '2 1', 'and so do the queue inputs
 ok($made >= 5 * 10, "partitions were made as the days went ($made)");
 ok($dropped >= 4 * 20, "and dropped ($dropped)");
 
+# a backfill of a day whose partition is gone lands in the default partition and goes whole
+$node->safe_psql('postgres', q{
+INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg)
+SELECT 'ep-1', 'e0000000-0000-0000-0000-000000000001', now() - interval '20 days' + n * interval '1 minute', 1
+FROM generate_series(1, 5) n;
+INSERT INTO tenant_scaling.scaling_events (created_at, tenant_id, resource_kind, resource_id, action,
+                                           previous_count, new_count, reason, inputs, origin)
+SELECT now() - interval '20 days', 'e0000000-0000-0000-0000-000000000001', 'inference', 'ep-1', 'scale_in', 2, 1,
+       'cpu_low', '{}', 'sql' FROM generate_series(1, 2);
+});
+is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tenant_scaling.endpoint_metrics_default) || ' ' ||
+                                         (SELECT count(*) FROM tenant_scaling.scaling_events_default)}), '5 2',
+	'a backfill of a dropped day waits in the default partitions');
+is($node->safe_psql('postgres', q{SELECT rows_pruned FROM tenant_scaling.maintain_history_partitions()}), '7',
+	'the next maintenance prunes it whole');
+is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tenant_scaling.endpoint_metrics_default) || ' ' ||
+                                         (SELECT count(*) FROM tenant_scaling.scaling_events_default) || ' ' ||
+                                         (SELECT sum(events) FROM tenant_scaling.pruned_event_totals)}),
+	'0 0 ' . ($events_gone + 2), 'and counts its events');
+
 # maintenance refuses a table it does not keep, and a time ahead of the clock is taken as now
 my ($ret, $out, $err) = $node->psql('postgres',
 	"SELECT * FROM tenant_scaling.maintain_history_partitions(now(), 'tenant_scaling_config')");
