@@ -467,7 +467,18 @@ COMMENT ON FUNCTION tenant_scaling.simulate_training_scaling(numeric[], jsonb, i
 -- follows it by triggers
 --------------------------------------------------------------------------
 
-ALTER TABLE tenant_scaling.endpoint_metrics_latest SET (fillfactor = 50);
+ALTER TABLE tenant_scaling.endpoint_metrics_latest SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);
+-- storage of the rows rewritten often (README, Benchmarks): room for HOT updates, vacuumed sooner
+-- rewritten by every queue sample
+ALTER TABLE tenant_scaling.tenant_training_inputs SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);
+-- rewritten by every job submitted, started or finished
+ALTER TABLE tenant_scaling.tenant_job_counts SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);
+-- rewritten by every training decision
+ALTER TABLE tenant_scaling.tenant_training_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
+-- a decision, an actuator's report: rows rewritten often, kept HOT
+ALTER TABLE tenant_scaling.inference_endpoints SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.05);
+-- rewritten by decisions that move a window or estimate
+ALTER TABLE tenant_scaling.endpoint_scaling_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
 ALTER TABLE tenant_scaling.endpoint_metrics_latest
     RENAME CONSTRAINT endpoint_metrics_latest_tenant_id_endpoint_id_fkey TO sample_of_known_endpoint;
 

@@ -82,6 +82,8 @@ CREATE TABLE tenant_scaling.tenant_training_inputs (
     active_workers int NOT NULL DEFAULT 0,
     provisioning_workers int NOT NULL DEFAULT 0
 );
+-- rewritten by every queue sample
+ALTER TABLE tenant_scaling.tenant_training_inputs SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);
 SELECT pg_temp.isolate_tenant_rows('tenant_training_inputs');
 GRANT SELECT ON tenant_scaling.tenant_training_inputs TO PUBLIC;
 GRANT SELECT ON tenant_scaling.tenant_training_inputs TO tenant_scaling_admin;
@@ -106,6 +108,8 @@ CREATE TABLE tenant_scaling.tenant_training_state (
     last_scale_out_at timestamptz,
     last_scaled_at timestamptz
 );
+-- rewritten by every training decision
+ALTER TABLE tenant_scaling.tenant_training_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
 CREATE TRIGGER tenant_training_state_audit_desired_update
     AFTER UPDATE ON tenant_scaling.tenant_training_state REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.audit_desired_change();
@@ -192,6 +196,8 @@ CREATE TABLE tenant_scaling.tenant_job_counts (
     queued_jobs int NOT NULL DEFAULT 0,
     running_jobs int NOT NULL DEFAULT 0
 );
+-- rewritten by every job submitted, started or finished
+ALTER TABLE tenant_scaling.tenant_job_counts SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);
 SELECT pg_temp.isolate_tenant_rows('tenant_job_counts');
 GRANT SELECT ON tenant_scaling.tenant_job_counts TO PUBLIC;
 GRANT SELECT ON tenant_scaling.tenant_job_counts TO tenant_scaling_admin;

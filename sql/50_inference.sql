@@ -22,6 +22,8 @@ CREATE TABLE tenant_scaling.inference_endpoints (
         CHECK (replica_capacity_rps > 0 AND replica_capacity_rps < 'Infinity'),
     warm_pool_size int NOT NULL DEFAULT 0 CONSTRAINT warm_pool_size_not_negative CHECK (warm_pool_size >= 0)
 );
+-- a decision, an actuator's report: rows rewritten often, kept HOT
+ALTER TABLE tenant_scaling.inference_endpoints SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.05);
 CREATE TRIGGER inference_endpoints_updated_at
     BEFORE UPDATE ON tenant_scaling.inference_endpoints
     FOR EACH ROW EXECUTE FUNCTION tenant_scaling.touch_updated_at();
@@ -145,7 +147,7 @@ CREATE TABLE tenant_scaling.endpoint_metrics_latest (
     -- named for what a writer of endpoint_metrics sees fail
     CONSTRAINT sample_of_known_endpoint FOREIGN KEY (tenant_id, endpoint_id)
         REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id) ON DELETE CASCADE ON UPDATE CASCADE
-) WITH (fillfactor = 50);  -- every row is rewritten by every sample: room on its page keeps the update HOT
+) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every sample: kept HOT
 SELECT pg_temp.isolate_tenant_rows('endpoint_metrics_latest');
 GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_admin;
@@ -182,6 +184,8 @@ CREATE TABLE tenant_scaling.endpoint_scaling_state (
     FOREIGN KEY (tenant_id, endpoint_id) REFERENCES tenant_scaling.inference_endpoints (tenant_id, endpoint_id)
         ON DELETE CASCADE ON UPDATE CASCADE
 );
+-- rewritten by decisions that move a window or estimate
+ALTER TABLE tenant_scaling.endpoint_scaling_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
 SELECT pg_temp.isolate_tenant_rows('endpoint_scaling_state');
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO PUBLIC;
 GRANT SELECT ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_admin;
