@@ -19,6 +19,8 @@ ts_start_cluster "$WORK/cluster" "tenant_scaling.enabled = off" "max_wal_size = 
 
 psql -X -q -v ON_ERROR_STOP=1 -v endpoints="$ENDPOINTS" <<'SQL'
 CREATE EXTENSION tenant_scaling;
+-- the partitions a running scheduler has made ahead: rows land in their day's partition
+SELECT count(*) FROM tenant_scaling.maintain_history_partitions();
 INSERT INTO tenant_scaling.tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled)
 SELECT md5('write-tenant-' || i)::uuid, 'premium', true FROM generate_series(1, 1000) i;
 INSERT INTO tenant_scaling.inference_endpoints (endpoint_id, tenant_id, current_replicas, desired_replicas,
