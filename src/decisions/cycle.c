@@ -32,9 +32,14 @@
 #define CYCLE_WORK_MEM_KB 65536
 
 
+/*
+ * Every endpoint, in tenant order; those of tenants that do not auto-scale
+ * are passed over as the tenants' stream goes by (a join with the tenants
+ * here would read tenant_scaling_config a second time, in random heap
+ * order: 0.8 s of a cycle at a million tenants).
+ */
 static const char *const endpoints_query =
 ENDPOINT_SELECT
-"  JOIN tenant_scaling.tenant_scaling_config c ON c.tenant_id = e.tenant_id AND c.auto_scaling_enabled"
 " ORDER BY e.tenant_id, e.endpoint_id";
 
 static SPIPlanPtr training_plan = NULL;
@@ -177,13 +182,18 @@ evaluate_tenant(HeapTuple tuple, TupleDesc desc, RowStream *endpoints, Timestamp
 			state_batch_add_training(states, &tenant, &queue_decision.window);
 	}
 
-	/* both streams are in tenant order */
+	/* both streams are in tenant order (uuid order is memcmp's) */
 	while ((ep = stream_peek(endpoints)) != NULL)
 	{
+		int			order;
+
 		sql_row_read(&ep_row, ep, endpoints->table->tupdesc);
-		if (memcmp(sql_row_uuid(&ep_row, ENDPOINT_COL_TENANT_ID), &tenant, UUID_LEN) != 0)
+		order = memcmp(sql_row_uuid(&ep_row, ENDPOINT_COL_TENANT_ID), &tenant, UUID_LEN);
+		if (order > 0)
 			break;
 		endpoints->pos++;
+		if (order < 0)
+			continue;			/* an endpoint of a tenant that does not auto-scale */
 		if (!rules_ok)
 			continue;
 		if (evaluate_endpoint(&ep_row, &rules->inference, now, &decision, &reason, &ep_decision))

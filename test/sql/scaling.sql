@@ -165,6 +165,21 @@ RESET tenant_scaling.history_retention;
 -- run_scaling_cycle is for operators: not granted to PUBLIC
 SELECT has_function_privilege('public', 'run_scaling_cycle()', 'execute');
 
+-- the cycle passes over the endpoints of tenants that do not auto-scale,
+-- wherever they fall between those that do
+DELETE FROM inference_endpoints;
+DELETE FROM tenant_scaling_config;
+INSERT INTO tenant_scaling_config (tenant_id, scaling_tier, auto_scaling_enabled) VALUES
+    ('10000000-0000-0000-0000-000000000001', 'premium', true), ('20000000-0000-0000-0000-000000000001', 'premium', false),
+    ('30000000-0000-0000-0000-000000000001', 'premium', true), ('40000000-0000-0000-0000-000000000001', 'premium', false);
+INSERT INTO inference_endpoints (endpoint_id, tenant_id, replica_capacity_rps)
+SELECT 'mix-' || left(tenant_id::text, 1) || '-' || k, tenant_id, 100 FROM tenant_scaling_config, generate_series(1, 3) k;
+INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
+SELECT endpoint_id, tenant_id, 95, 50, 200, 190 FROM inference_endpoints;
+SELECT tenants_evaluated, inference_decisions FROM run_scaling_cycle();
+SELECT left(tenant_id::text, 1) AS tenant, count(*) FILTER (WHERE desired_replicas > 1) AS scaled_out, count(*) AS endpoints
+FROM inference_endpoints GROUP BY 1 ORDER BY 1;
+
 DELETE FROM scaling_events;
 DELETE FROM scheduler_runs;
 DELETE FROM tenant_training_state;
