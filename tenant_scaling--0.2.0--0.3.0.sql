@@ -479,6 +479,8 @@ ALTER TABLE tenant_scaling.tenant_training_state SET (fillfactor = 70, autovacuu
 ALTER TABLE tenant_scaling.inference_endpoints SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.05);
 -- rewritten by decisions that move a window or estimate
 ALTER TABLE tenant_scaling.endpoint_scaling_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
+-- rewritten while a scale-down is held
+ALTER TABLE tenant_scaling.training_scaling_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
 ALTER TABLE tenant_scaling.endpoint_metrics_latest
     RENAME CONSTRAINT endpoint_metrics_latest_tenant_id_endpoint_id_fkey TO sample_of_known_endpoint;
 

@@ -134,6 +134,8 @@ CREATE TABLE tenant_scaling.training_scaling_state (
     recommendations jsonb,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- rewritten while a scale-down is held
+ALTER TABLE tenant_scaling.training_scaling_state SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05);
 SELECT pg_temp.isolate_tenant_rows('training_scaling_state');
 GRANT SELECT ON tenant_scaling.training_scaling_state TO PUBLIC;
 GRANT SELECT ON tenant_scaling.training_scaling_state TO tenant_scaling_admin;
