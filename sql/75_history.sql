@@ -143,17 +143,21 @@ BEGIN
          WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
         -- the default partition holds rows only when no partition covered
         -- them: locked while they move out, so that none comes in meanwhile
-        -- (one scan: the days of the rows to keep, and how many go)
+        -- (one scan: the days of the rows to keep, and how many go). Without a
+        -- retention, days over a month old get no partition (a feeder's
+        -- samples stamped at a thousand past days would make a thousand
+        -- tables): their rows stay in the default partition, kept.
         EXECUTE format('SELECT EXISTS (SELECT FROM %s)', default_part) INTO default_rows;
         default_days := '{}';
         default_expired := 0;
         IF default_rows THEN
             EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', default_part);
-            EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FILTER (WHERE %I >= $1),'
+            EXECUTE format('SELECT array_agg(DISTINCT date_trunc(%L, %I::timestamptz)) FILTER (WHERE %I >= $2),'
                            '       count(*) FILTER (WHERE %I < $1) FROM %s',
                            h.span, h.time_column, h.time_column, h.time_column, default_part)
                 INTO default_days, default_expired
-                USING coalesce(date_trunc(h.span, cutoff), '-infinity');
+                USING coalesce(date_trunc(h.span, cutoff), '-infinity'),
+                      coalesce(date_trunc(h.span, cutoff), date_trunc(h.span, at - interval '1 month'));
         END IF;
 
         -- today's partition and the next two, and one for each unexpired day

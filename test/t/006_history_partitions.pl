@@ -137,6 +137,16 @@ is($node->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tenant_scaling.en
                                          (SELECT sum(events) FROM tenant_scaling.pruned_event_totals)}),
 	'0 0 ' . ($events_gone + 2), 'and counts its events');
 
+# without a retention, a sample over a month old gets no partition of its own: it stays, kept
+is($node->safe_psql('postgres', q{
+SET tenant_scaling.history_retention = 0;
+INSERT INTO tenant_scaling.endpoint_metrics (endpoint_id, tenant_id, ts, cpu_avg)
+SELECT 'ep-1', 'e0000000-0000-0000-0000-000000000001', now() - n * interval '40 days', 1 FROM generate_series(1, 10) n;
+SELECT partitions_created || ' ' || rows_pruned || ' ' || (SELECT count(*) FROM tenant_scaling.endpoint_metrics_default)
+FROM tenant_scaling.maintain_history_partitions(now(), 'endpoint_metrics');
+DELETE FROM tenant_scaling.endpoint_metrics_default;
+}), '0 0 10', 'without a retention, ten samples of ten old days make no partition and stay');
+
 # maintenance refuses a table it does not keep, and a time ahead of the clock is taken as now
 my ($ret, $out, $err) = $node->psql('postgres',
 	"SELECT * FROM tenant_scaling.maintain_history_partitions(now(), 'tenant_scaling_config')");
