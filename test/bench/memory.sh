@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memory over many cycles (not a test): the scheduler's background worker runs TS_MEMORY_CYCLES
 # (default 1,000) cycles, one every second, over 1,000 tenants whose samples change every cycle
-# (a decision, a stabilization window, a queue sample each); its resident set (VmRSS) and its
+# (a decision, a stabilization window, a queue sample each); its private resident memory (RssAnon,
+# and RssShmem, the shared buffers it has touched) and its
 # memory contexts' total (pg_log_backend_memory_contexts) are read after the first 100 cycles and
 # after the last. Flat means the per-cycle memory is reset. Exits 0 whatever the figures.
 #
@@ -42,7 +43,8 @@ trap 'kill $FEEDER 2>/dev/null || true; ts_stop_cluster; rm -rf "$WORK"' EXIT
 
 runs() { psql -X -qAt -c "SELECT count(*) FROM tenant_scaling.scheduler_runs WHERE status = 'succeeded'"; }
 worker_pid() { psql -X -qAt -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'tenant_scaling scheduler'"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$(worker_pid)/status"; }
+# private memory (RssAnon) apart from the shared buffers the worker has touched (RssShmem)
+rss_kb() { awk '/^(RssAnon|RssShmem)/ {printf "%s %s kB ", $1, $2}' "/proc/$(worker_pid)/status"; }
 contexts_bytes() {
 	local pid
 	pid=$(worker_pid)
@@ -57,6 +59,6 @@ r1=$(rss_kb) c1=$(contexts_bytes) n1=$(runs)
 wait_for "$CYCLES"
 r2=$(rss_kb) c2=$(contexts_bytes) n2=$(runs)
 decisions=$(psql -X -qAt -c "SELECT sum(training_decisions + inference_decisions) FROM tenant_scaling.scheduler_runs")
-printf 'after %s cycles: worker RSS %s kB, memory contexts %s bytes\n' "$n1" "$r1" "$c1"
-printf 'after %s cycles: worker RSS %s kB, memory contexts %s bytes (%s decisions applied in all)\n' \
+printf 'after %s cycles: worker %s; memory contexts %s bytes\n' "$n1" "$r1" "$c1"
+printf 'after %s cycles: worker %s; memory contexts %s bytes (%s decisions applied in all)\n' \
 	"$n2" "$r2" "$c2" "$decisions"
