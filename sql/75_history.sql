@@ -30,7 +30,7 @@ COMMENT ON FUNCTION tenant_scaling.history_tables() IS
 CREATE VIEW tenant_scaling.history_partitions AS
 SELECT h.history_table, c.relname::text AS partition_name,
        b[1]::timestamptz AS from_time, b[2]::timestamptz AS to_time,
-       c.reltuples::bigint AS estimated_rows,
+       CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END AS estimated_rows,   -- NULL: never analyzed
        pg_catalog.pg_total_relation_size(c.oid) AS total_bytes
 FROM tenant_scaling.history_tables() h
 JOIN pg_catalog.pg_inherits i ON i.inhparent = pg_catalog.to_regclass('tenant_scaling.' || h.history_table)

@@ -127,6 +127,15 @@ SELECT run_id, status, tenants_evaluated AS tenants, training_decisions AS train
        inference_decisions AS inference, errors, not_scaled, round(extract(epoch FROM duration) * 1000, 1) AS ms
 FROM scheduler_runs ORDER BY run_id DESC LIMIT 4;
 
+\echo '== History by day: the partitions the cycles keep (made ahead, dropped past tenant_scaling.history_retention)'
+SELECT p.history_table, p.partition_name, p.from_time::date AS day, coalesce(r.n, 0) AS rows
+FROM history_partitions p
+LEFT JOIN (SELECT tableoid::regclass::text AS partition_name, count(*) AS n FROM endpoint_metrics GROUP BY 1
+           UNION ALL SELECT tableoid::regclass::text, count(*) FROM scaling_events GROUP BY 1) r
+       ON r.partition_name = 'tenant_scaling.' || p.partition_name OR r.partition_name = p.partition_name
+WHERE p.history_table IN ('endpoint_metrics', 'scaling_events')
+ORDER BY 1, 3 NULLS FIRST;
+
 \echo '== Desired state: what the actuator is asked to reach'
 SELECT s.name AS tenant, split_part(e.endpoint_id, '/', 2) AS endpoint, e.current_replicas AS current,
        e.desired_replicas AS desired, e.min_replicas AS min, e.max_replicas AS max
