@@ -34,19 +34,18 @@ DROP FUNCTION pg_temp.scheduler_privileges();
 
 GRANT SELECT ON ALL TABLES IN SCHEMA tenant_scaling TO tenant_scaling_scheduler;
 -- what a cycle writes: its runs, the queue samples, the decisions, the
--- endpoints' state, retention, and the rows it locks (FOR UPDATE needs UPDATE)
-GRANT INSERT, UPDATE, DELETE ON tenant_scaling.scheduler_runs TO tenant_scaling_scheduler;
+-- endpoints' state, the training windows it prunes, and the rows it locks
+-- (FOR UPDATE needs UPDATE); the history partitions are the owner's work
+-- (maintain_history_partitions)
+GRANT INSERT, UPDATE ON tenant_scaling.scheduler_runs TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.cycle_lock TO tenant_scaling_scheduler;
-GRANT INSERT, DELETE ON tenant_scaling.training_queue_stats TO tenant_scaling_scheduler;
+GRANT INSERT ON tenant_scaling.training_queue_stats TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.tenant_training_inputs TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.tenant_training_state TO tenant_scaling_scheduler;
 GRANT UPDATE ON tenant_scaling.inference_endpoints TO tenant_scaling_scheduler;
-GRANT DELETE ON tenant_scaling.endpoint_metrics TO tenant_scaling_scheduler;
-GRANT UPDATE ON tenant_scaling.endpoint_metrics_latest TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.endpoint_scaling_state TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE, DELETE ON tenant_scaling.training_scaling_state TO tenant_scaling_scheduler;
-GRANT INSERT, DELETE ON tenant_scaling.scaling_events TO tenant_scaling_scheduler;
-GRANT UPDATE ON tenant_scaling.scaling_event_acks TO tenant_scaling_scheduler;
+GRANT INSERT ON tenant_scaling.scaling_events TO tenant_scaling_scheduler;
 GRANT INSERT, UPDATE ON tenant_scaling.pruned_event_totals, tenant_scaling.pruned_run_totals
     TO tenant_scaling_scheduler;
 GRANT USAGE ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq, tenant_scaling.scaling_events_event_id_seq
