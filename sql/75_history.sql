@@ -120,6 +120,7 @@ DECLARE
     name text;
     columns text;
     kept_from timestamptz;
+    dropped_before int;
 BEGIN
     partitions_created := 0;
     partitions_dropped := 0;
@@ -186,6 +187,7 @@ BEGIN
         END LOOP;
 
         CONTINUE WHEN cutoff IS NULL;
+        dropped_before := partitions_dropped;
         -- partitions wholly older than the retention go whole (dropping one
         -- locks its table until the cycle commits); what is left in the
         -- default partition is of days no partition was made for, wholly
@@ -207,6 +209,7 @@ BEGIN
 
         -- derived rows whose newest source row went: nothing older than
         -- kept_from is left; a row a writer holds is being rewritten anyway
+        CONTINUE WHEN partitions_dropped = dropped_before AND default_expired = 0;
         SELECT least(min(hp.from_time), cutoff) INTO kept_from FROM tenant_scaling.history_partitions hp
          WHERE hp.history_table = h.history_table;
         IF h.history_table = 'endpoint_metrics' THEN
