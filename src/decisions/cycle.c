@@ -293,8 +293,8 @@ prune_one(void *arg)
 	Interval	retention = {.time = (int64) ts_history_retention * USECS_PER_SEC};
 	Datum		values[2] = {TimestampTzGetDatum(call->now), IntervalPGetDatum(&retention)};
 	bool		isnull;
-	int			ret = SPI_execute_with_args(call->sql, strstr(call->sql, "$2") ? 2 : 1, types, values, NULL,
-											false, 0);
+	/* every statement gets both; those that need only the time leave $2 unused */
+	int			ret = SPI_execute_with_args(call->sql, 2, types, values, NULL, false, 0);
 
 	if (ret == SPI_OK_DELETE)
 		call->pruned = (int64) SPI_processed;
