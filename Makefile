@@ -26,7 +26,7 @@ DATA = tenant_scaling--0.1.0.sql tenant_scaling--0.2.0.sql $(wildcard tenant_sca
 # Tests, all under test/: pg_regress (test/sql, test/expected), isolation
 # (test/specs, test/expected) and TAP (test/t), run by make installcheck
 # against a running server with the library preloaded (TAP as a non-root user).
-REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs security actuator \
+REGRESS = schema policy training inference allocation scaling_rules derived_state scaling jobs capacity security actuator \
 	overrides target_tracking predictive training_queue schedule warm_pool metrics \
 	search_path cost attacks privileges
 REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling

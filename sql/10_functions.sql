@@ -85,6 +85,22 @@ BEGIN
              WHERE tier = NEW.tier;
             merged := FOUND;
         END IF;
+    ELSIF TG_TABLE_NAME = 'capacity_pools' THEN
+        IF NEW.pool IN ('reserved', 'spot', 'on_demand') THEN
+            UPDATE tenant_scaling.capacity_pools
+               SET resource = NEW.resource, capacity_type = NEW.capacity_type, capacity = NEW.capacity,
+                   price_per_unit_hour = NEW.price_per_unit_hour, description = NEW.description
+             WHERE pool = NEW.pool;
+            merged := FOUND;
+        END IF;
+    ELSIF TG_TABLE_NAME = 'capacity_quotas' THEN
+        IF NEW.tier IN ('basic', 'standard', 'premium', 'enterprise') THEN
+            UPDATE tenant_scaling.capacity_quotas
+               SET guaranteed_gpus = NEW.guaranteed_gpus, borrowing_limit_gpus = NEW.borrowing_limit_gpus,
+                   fair_share_weight = NEW.fair_share_weight, spot_allowed = NEW.spot_allowed
+             WHERE tier = NEW.tier;
+            merged := FOUND;
+        END IF;
     ELSIF TG_TABLE_NAME = 'resource_prices' THEN
         UPDATE tenant_scaling.resource_prices SET unit_price = NEW.unit_price, currency = NEW.currency
          WHERE resource = NEW.resource;
@@ -104,5 +120,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tenant_scaling.merge_seed_row() IS
-'BEFORE INSERT trigger of tiers, workload_profiles and resource_prices: an insert of a seed row''s key replaces that row (pg_restore)';
+'BEFORE INSERT trigger of tiers, workload_profiles, resource_prices, capacity_pools and capacity_quotas: an insert of a seed row''s key replaces that row (pg_restore)';
 REVOKE EXECUTE ON FUNCTION tenant_scaling.merge_seed_row() FROM PUBLIC;

@@ -160,12 +160,26 @@ CREATE TABLE tenant_scaling.training_jobs (
         CONSTRAINT job_status_valid CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
     submitted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     started_at timestamptz,
-    finished_at timestamptz
+    finished_at timestamptz,
+    -- last, where ALTER TABLE ... ADD COLUMN put them in the update from 0.2.0
+    preemptible boolean NOT NULL DEFAULT false,
+    gpu_count int CONSTRAINT gpu_count_not_negative CHECK (gpu_count >= 0),
+    pool text CONSTRAINT job_pool_known REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE,
+    wait_reason text CONSTRAINT wait_reason_valid
+        CHECK (wait_reason IN ('no_capacity', 'over_borrowing_limit', 'exceeds_quota', 'larger_than_any_pool', 'preempted')),
+    preemptions int NOT NULL DEFAULT 0 CONSTRAINT preemptions_not_negative CHECK (preemptions >= 0),
+    CONSTRAINT job_pool_placed CHECK (pool IS NULL OR (gpu_count IS NOT NULL AND status <> 'queued'))
 );
 CREATE INDEX training_jobs_queued_idx ON tenant_scaling.training_jobs (tenant_id, submitted_at, job_id)
     WHERE status = 'queued';
 CREATE INDEX training_jobs_finished_idx ON tenant_scaling.training_jobs (finished_at)
     WHERE finished_at IS NOT NULL;
+CREATE INDEX training_jobs_running_idx ON tenant_scaling.training_jobs (tenant_id)
+    WHERE status = 'running';
+CREATE INDEX training_jobs_pool_running_idx ON tenant_scaling.training_jobs (pool, started_at)
+    WHERE status = 'running' AND pool IS NOT NULL;
+CREATE INDEX training_jobs_waiting_idx ON tenant_scaling.training_jobs (tenant_id, submitted_at, job_id)
+    WHERE status = 'queued' AND wait_reason IS NOT NULL;
 SELECT pg_temp.create_derived_triggers('training_jobs', 'jobs', 'counts');
 SELECT pg_temp.check_shard_of_rows('training_jobs');
 SELECT pg_temp.isolate_tenant_rows('training_jobs');
@@ -187,11 +201,96 @@ COMMENT ON COLUMN tenant_scaling.training_jobs.status IS 'queued, running, succe
 COMMENT ON COLUMN tenant_scaling.training_jobs.submitted_at IS 'when the job was queued';
 COMMENT ON COLUMN tenant_scaling.training_jobs.started_at IS 'when start_next_training_job started it; NULL while queued';
 COMMENT ON COLUMN tenant_scaling.training_jobs.finished_at IS 'when finish_training_job ended it; NULL before';
+COMMENT ON COLUMN tenant_scaling.training_jobs.preemptible IS
+'whether the job may be placed on spot capacity (and so be interrupted); submit_training_job''s fifth argument';
+COMMENT ON COLUMN tenant_scaling.training_jobs.gpu_count IS
+'GPUs the job needs (allocate_resources of its workload), held in its pool while it runs; NULL before its first start';
+COMMENT ON COLUMN tenant_scaling.training_jobs.pool IS
+'the capacity pool the job runs on, or ran on; NULL while queued and for a job that needs no GPU';
+COMMENT ON COLUMN tenant_scaling.training_jobs.wait_reason IS
+'why the queued job did not start when it was last tried: no_capacity, over_borrowing_limit, exceeds_quota, '
+'larger_than_any_pool, or preempted (waiting to be placed again); NULL otherwise';
+COMMENT ON COLUMN tenant_scaling.training_jobs.preemptions IS 'times the job was preempted and put back at the head of its queue';
 COMMENT ON INDEX tenant_scaling.training_jobs_pkey IS 'jobs by id';
+COMMENT ON INDEX tenant_scaling.training_jobs_running_idx IS 'a tenant''s running jobs: the GPUs it holds';
+COMMENT ON INDEX tenant_scaling.training_jobs_pool_running_idx IS
+'a pool''s running jobs, oldest first: what preemption chooses from';
+COMMENT ON INDEX tenant_scaling.training_jobs_waiting_idx IS 'queued jobs that were tried and wait: what reclaim_capacity serves';
 COMMENT ON INDEX tenant_scaling.training_jobs_queued_idx IS 'a tenant''s queued jobs, oldest first: the next one to start';
 COMMENT ON INDEX tenant_scaling.training_jobs_finished_idx IS
 'finished jobs by finish time: the jobs finished per minute of a queue sample';
 COMMENT ON SEQUENCE tenant_scaling.training_jobs_job_id_seq IS 'job ids of training_jobs (identity)';
+
+-- GPUs in use per pool, in step with the jobs. A row trigger, so that only
+-- jobs entering or leaving a pool pay for it. A job entering a pool locks
+-- the pool's row (FOR SHARE: its capacity stays while the admission commits,
+-- and a capacity change waits for it) before the usage row, in that order
+-- everywhere, and is refused when the pool would hold more than its
+-- capacity: no writer, concurrent or not, can over-commit a pool.
+CREATE FUNCTION tenant_scaling.maintain_pool_usage()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cap int;
+    used int;
+BEGIN
+    IF TG_RELID <> 'tenant_scaling.training_jobs'::pg_catalog.regclass OR TG_WHEN <> 'AFTER' THEN
+        RAISE EXCEPTION USING ERRCODE = '39P01',
+            MESSAGE = 'maintain_pool_usage runs only as an AFTER trigger of tenant_scaling.training_jobs';
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        UPDATE tenant_scaling.capacity_pool_usage SET units_in_use = 0, running_jobs = 0;
+        RETURN NULL;
+    END IF;
+    -- a pool renamed: its usage row follows by its own foreign key
+    IF TG_OP = 'UPDATE' AND (OLD.status, OLD.gpu_count) = (NEW.status, NEW.gpu_count)
+       AND NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pools p WHERE p.pool = OLD.pool) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'running' AND OLD.pool IS NOT NULL THEN
+        UPDATE tenant_scaling.capacity_pool_usage u
+           SET units_in_use = u.units_in_use - OLD.gpu_count, running_jobs = u.running_jobs - 1
+         WHERE u.pool = OLD.pool;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'running' AND NEW.pool IS NOT NULL THEN
+        SELECT p.capacity INTO cap FROM tenant_scaling.capacity_pools p WHERE p.pool = NEW.pool FOR SHARE;
+        INSERT INTO tenant_scaling.capacity_pool_usage AS u (pool, units_in_use, running_jobs)
+        VALUES (NEW.pool, NEW.gpu_count, 1)
+        ON CONFLICT (pool) DO UPDATE
+           SET units_in_use = u.units_in_use + excluded.units_in_use, running_jobs = u.running_jobs + 1
+        RETURNING u.units_in_use INTO used;
+        IF used > cap THEN
+            RAISE EXCEPTION USING ERRCODE = 'TS003',
+                MESSAGE = format('pool %s has no room for %s GPUs of training job %s', NEW.pool, NEW.gpu_count, NEW.job_id),
+                DETAIL = format('The pool would hold %s GPUs; its capacity is %s.', used, cap),
+                HINT = 'start_next_training_job places a job on a pool with room.';
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_pool_usage() FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.maintain_pool_usage() IS
+'AFTER trigger of training_jobs: capacity_pool_usage follows the running jobs; a pool over its capacity is refused (TS003)';
+CREATE TRIGGER training_jobs_pool_usage_insert
+    AFTER INSERT ON tenant_scaling.training_jobs FOR EACH ROW
+    WHEN (NEW.status = 'running' AND NEW.pool IS NOT NULL)
+    EXECUTE FUNCTION tenant_scaling.maintain_pool_usage();
+CREATE TRIGGER training_jobs_pool_usage_update
+    AFTER UPDATE ON tenant_scaling.training_jobs FOR EACH ROW
+    WHEN ((OLD.status = 'running' AND OLD.pool IS NOT NULL OR NEW.status = 'running' AND NEW.pool IS NOT NULL)
+          AND (OLD.status, OLD.pool, OLD.gpu_count) IS DISTINCT FROM (NEW.status, NEW.pool, NEW.gpu_count))
+    EXECUTE FUNCTION tenant_scaling.maintain_pool_usage();
+CREATE TRIGGER training_jobs_pool_usage_delete
+    AFTER DELETE ON tenant_scaling.training_jobs FOR EACH ROW
+    WHEN (OLD.status = 'running' AND OLD.pool IS NOT NULL)
+    EXECUTE FUNCTION tenant_scaling.maintain_pool_usage();
+CREATE TRIGGER training_jobs_pool_usage_truncate
+    AFTER TRUNCATE ON tenant_scaling.training_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION tenant_scaling.maintain_pool_usage();
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_pool_usage_insert;
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_pool_usage_update;
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_pool_usage_delete;
+ALTER TABLE tenant_scaling.training_jobs ENABLE ALWAYS TRIGGER training_jobs_pool_usage_truncate;
 
 CREATE TABLE tenant_scaling.tenant_job_counts (
     tenant_id uuid PRIMARY KEY,
@@ -223,13 +322,23 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.submit_training_job(uuid, text, numeric, numeric) IS
 'queue a training job; a model or duration over the tenant''s limits is refused with SQLSTATE TS001';
 
+CREATE FUNCTION tenant_scaling.submit_training_job(tenant_id uuid, workload_type text, model_size_gb numeric,
+                                                   expected_duration_hours numeric, preemptible boolean)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ts_submit_training_job'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION tenant_scaling.submit_training_job(uuid, text, numeric, numeric, boolean) IS
+'queue a training job that may (preemptible) or may not run on spot capacity; limits as submit_training_job(uuid, text, numeric, numeric)';
+
 CREATE FUNCTION tenant_scaling.start_next_training_job(tenant_id uuid)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'ts_start_next_training_job'
 LANGUAGE C VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tenant_scaling.start_next_training_job(uuid) IS
-'start the tenant''s oldest queued job while fewer than max_concurrent_jobs run; its id, or NULL';
+'start the tenant''s oldest queued job while fewer than max_concurrent_jobs run and its GPUs fit the tenant''s quota '
+'and a pool; its id, or NULL (the job''s wait_reason says why it waits)';
 
 CREATE FUNCTION tenant_scaling.finish_training_job(job_id bigint, succeeded boolean)
 RETURNS void

@@ -38,9 +38,9 @@ CREATE TABLE tenant_scaling.scaling_events (
     event_id bigint GENERATED ALWAYS AS IDENTITY,
     created_at timestamptz NOT NULL DEFAULT now(),
     tenant_id uuid NOT NULL,
-    resource_kind text NOT NULL CONSTRAINT resource_kind_valid CHECK (resource_kind IN ('training', 'inference')),
+    resource_kind text NOT NULL CONSTRAINT resource_kind_valid CHECK (resource_kind IN ('training', 'inference', 'job')),
     resource_id text NOT NULL,
-    action text NOT NULL CONSTRAINT action_valid CHECK (action IN ('scale_out', 'scale_in')),
+    action text NOT NULL CONSTRAINT action_valid CHECK (action IN ('scale_out', 'scale_in', 'admit', 'preempt')),
     previous_count int NOT NULL,
     new_count int NOT NULL,
     reason text NOT NULL,
@@ -66,11 +66,15 @@ COMMENT ON COLUMN tenant_scaling.scaling_events.event_id IS 'the event''s id, th
 COMMENT ON COLUMN tenant_scaling.scaling_events.created_at IS 'when the decision or the change by hand was applied';
 COMMENT ON COLUMN tenant_scaling.scaling_events.tenant_id IS 'the tenant of the resource scaled';
 COMMENT ON COLUMN tenant_scaling.scaling_events.resource_kind IS
-'training (a tenant''s training workers) or inference (an endpoint''s replicas)';
-COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS 'the endpoint_id, or the tenant id for training workers';
-COMMENT ON COLUMN tenant_scaling.scaling_events.action IS 'scale_out or scale_in';
-COMMENT ON COLUMN tenant_scaling.scaling_events.previous_count IS 'the desired workers or replicas before the change';
-COMMENT ON COLUMN tenant_scaling.scaling_events.new_count IS 'the desired workers or replicas the change set';
+'training (a tenant''s training workers), inference (an endpoint''s replicas) or job (a training job admitted or preempted)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.resource_id IS
+'the endpoint_id, the tenant id for training workers, or the job id for a job';
+COMMENT ON COLUMN tenant_scaling.scaling_events.action IS
+'scale_out or scale_in; for a job, admit (started on the pool in inputs) or preempt (requeued, its GPUs freed)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.previous_count IS
+'the desired workers or replicas before the change; for a job, the GPUs it held (preempt) or 0 (admit)';
+COMMENT ON COLUMN tenant_scaling.scaling_events.new_count IS
+'the desired workers or replicas the change set; for a job, the GPUs it holds (admit) or 0 (preempt)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.reason IS
 'why: the decision''s reason (cpu_above_target, ...), or for a change by hand tenant_scaling.override_reason (else manual_override)';
 COMMENT ON COLUMN tenant_scaling.scaling_events.inputs IS 'the values the decision read (metrics, queue sample, counts, bounds)';

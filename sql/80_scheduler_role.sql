@@ -52,3 +52,4 @@ GRANT USAGE ON SEQUENCE tenant_scaling.scheduler_runs_run_id_seq, tenant_scaling
     TO tenant_scaling_scheduler;
 GRANT EXECUTE ON FUNCTION tenant_scaling.refresh_cost_optimization_view() TO tenant_scaling_scheduler;
 GRANT EXECUTE ON FUNCTION tenant_scaling.maintain_history_partitions(timestamptz, text) TO tenant_scaling_scheduler;
+GRANT EXECUTE ON FUNCTION tenant_scaling.reclaim_capacity(text, bigint) TO tenant_scaling_scheduler;

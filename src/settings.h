@@ -18,6 +18,7 @@ extern int	ts_max_clock_skew;			/* seconds a sample may be ahead of the clock */
 extern int	ts_history_retention;		/* seconds; 0 keeps everything */
 extern int	ts_usage_retention;			/* seconds, of tenant_resource_usage; 0 keeps it */
 extern bool ts_history_maintenance;		/* maintain_history_partitions is moving rows */
+extern bool ts_capacity_change;		/* report_capacity_change is lowering a pool */
 extern int	ts_cost_refresh_interval;	/* seconds; 0 never refreshes */
 extern int	ts_cycle_lock_timeout;		/* milliseconds a cycle waits on a lock */
 

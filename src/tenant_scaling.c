@@ -24,6 +24,7 @@ int			ts_max_clock_skew = 300;
 int			ts_history_retention = 7 * 24 * 3600;
 int			ts_usage_retention = 0;
 bool		ts_history_maintenance = false;
+bool		ts_capacity_change = false;
 int			ts_cost_refresh_interval = 300;
 int			ts_cycle_lock_timeout = 100;
 bool		ts_scheduler_enabled = true;
@@ -91,6 +92,11 @@ define_runtime_settings(void)
 							 "Set by maintain_history_partitions while it moves and prunes history rows.",
 							 "Lets the append-only usage ledger's trigger pass them; only a superuser may set it.",
 							 &ts_history_maintenance, false,
+							 PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomBoolVariable("tenant_scaling.capacity_change",
+							 "Set by report_capacity_change while it lowers a pool's capacity.",
+							 "Lets a capacity under the pool's use pass, since the function preempts the rest; only a superuser may set it.",
+							 &ts_capacity_change, false,
 							 PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 }
 

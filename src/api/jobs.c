@@ -128,8 +128,8 @@ Datum
 ts_submit_training_job(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr insert_plan = NULL;
-	Oid			types[4] = {UUIDOID, TEXTOID, NUMERICOID, NUMERICOID};
-	Datum		values[4];
+	Oid			types[5] = {UUIDOID, TEXTOID, NUMERICOID, NUMERICOID, BOOLOID};
+	Datum		values[5];
 	bool		isnull;
 	int64		job_id;
 	TsSavedUser caller;
@@ -142,6 +142,10 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	values[1] = PG_GETARG_DATUM(1);
 	values[2] = PG_GETARG_DATUM(2);
 	values[3] = PG_GETARG_DATUM(3);
+	/* submit_training_job(..., preemptible): may run on spot capacity */
+	if (PG_NARGS() > 4)
+		require_argument(fcinfo, 4, "preemptible");
+	values[4] = PG_NARGS() > 4 ? PG_GETARG_DATUM(4) : BoolGetDatum(false);
 
 	ts_check_acts_for_tenant(DatumGetUUIDP(values[0]));
 	SPI_connect();
@@ -154,8 +158,8 @@ ts_submit_training_job(PG_FUNCTION_ARGS)
 	ts_become_owner(&caller);
 	if (SPI_execute_plan(ts_keep_plan(&insert_plan,
 								  "INSERT INTO tenant_scaling.training_jobs"
-								  " (tenant_id, workload_type, model_size_gb, expected_duration_hours)"
-								  " VALUES ($1, $2, $3, $4) RETURNING job_id", 4, types),
+								  " (tenant_id, workload_type, model_size_gb, expected_duration_hours, preemptible)"
+								  " VALUES ($1, $2, $3, $4, $5) RETURNING job_id", 5, types),
 						 values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "queueing the training job failed");
 	job_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -206,17 +210,22 @@ ts_start_next_training_job(PG_FUNCTION_ARGS)
 	/* a fresh statement after the lock: its snapshot sees the jobs the last holder started */
 	if (take_job_slot(values[0]))
 	{
+		/*
+		 * The head job, placed on a pool within the tenant's GPU quota
+		 * (place_training_job), or left queued with the reason it waits.
+		 */
 		if (SPI_execute_plan(ts_keep_plan(&start_plan,
-									  "UPDATE tenant_scaling.training_jobs"
-									  "   SET status = 'running', started_at = pg_catalog.clock_timestamp()"
-									  " WHERE job_id = (SELECT job_id FROM tenant_scaling.training_jobs"
-									  "                  WHERE tenant_id = $1 AND status = 'queued'"
-									  "                  ORDER BY submitted_at, job_id LIMIT 1"
-									  "                    FOR UPDATE SKIP LOCKED)"
-									  " RETURNING job_id", 1, types),
-							 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+									  "SELECT h.job_id, p.wait_reason IS NULL"
+									  "  FROM (SELECT job_id FROM tenant_scaling.training_jobs"
+									  "         WHERE tenant_id = $1 AND status = 'queued'"
+									  "         ORDER BY submitted_at, job_id LIMIT 1"
+									  "           FOR UPDATE SKIP LOCKED) h"
+									  " CROSS JOIN LATERAL tenant_scaling.place_training_job(h.job_id) p",
+									  1, types),
+							 values, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "starting the training job failed");
-		if (SPI_processed > 0)
+		if (SPI_processed > 0 &&
+			DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
 		{
 			job_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 			started = true;

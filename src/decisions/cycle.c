@@ -363,6 +363,41 @@ prune_history(TimestampTz now, CycleResult *result)
 	return pruned;
 }
 
+typedef struct ReclaimCall
+{
+	int64		run_id;
+	const char *origin;
+} ReclaimCall;
+
+static void
+reclaim_capacity(void *arg)
+{
+	static SPIPlanPtr plan = NULL;
+	ReclaimCall *call = (ReclaimCall *) arg;
+	Oid			types[2] = {TEXTOID, INT8OID};
+	Datum		values[2] = {CStringGetTextDatum(call->origin), Int64GetDatum(call->run_id)};
+
+	if (SPI_execute_plan(ts_keep_plan(&plan, "SELECT count(*) FROM tenant_scaling.reclaim_capacity($1, $2)", 2, types),
+						 values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reclaiming capacity failed");
+}
+
+/*
+ * GPU capacity: the jobs waiting for it tried again, guaranteed tenants
+ * given their GPUs back by preemption, idle GPUs shared by weight
+ * (reclaim_capacity; each admission and preemption is an event of the run).
+ * A tenant another transaction holds is passed over inside; a wait on the
+ * pools themselves skips the step until the next cycle.
+ */
+static void
+maybe_reclaim_capacity(int64 run_id, const char *origin, CycleResult *result)
+{
+	ReclaimCall call = {run_id, origin};
+
+	if (!try_unless_locked(reclaim_capacity, &call))
+		cycle_count_not_scaled(result, "capacity_locked");
+}
+
 static void
 refresh_cost_view(void *arg)
 {
@@ -498,6 +533,7 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 			appendStringInfoString(result->failed_tenants, ", ");
 		appendStringInfoString(result->failed_tenants, batch.failures->data);
 	}
+	maybe_reclaim_capacity(run_id, origin, result);
 	result->cost_view_refreshed = maybe_refresh_cost_view(result);
 	/* last: dropping a partition locks its table until the cycle commits */
 	result->pruned_rows = prune_history(now, result);

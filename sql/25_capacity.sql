@@ -1,0 +1,113 @@
+--------------------------------------------------------------------------
+-- Shared GPU capacity (README, Shared GPU capacity): the pools GPUs come
+-- from, each tier's and each tenant's quota of them, and what each pool has
+-- in use. Admission, preemption and the views are in 72_capacity.sql.
+--------------------------------------------------------------------------
+
+-- Pools: Kueue's resource flavors. Operators edit them; pg_dump keeps them.
+CREATE TABLE tenant_scaling.capacity_pools (
+    pool text PRIMARY KEY CONSTRAINT pool_length CHECK (pg_catalog.length(pool) BETWEEN 1 AND 63),
+    resource text NOT NULL DEFAULT 'gpu' CONSTRAINT pool_resource_known CHECK (resource = 'gpu'),
+    capacity_type text NOT NULL
+        CONSTRAINT capacity_type_valid CHECK (capacity_type IN ('reserved', 'on_demand', 'spot')),
+    capacity int NOT NULL CONSTRAINT capacity_not_negative CHECK (capacity >= 0),
+    price_per_unit_hour numeric NOT NULL
+        CONSTRAINT price_per_unit_hour_finite_not_negative
+        CHECK (price_per_unit_hour >= 0 AND price_per_unit_hour < 'Infinity'),
+    description text
+);
+INSERT INTO tenant_scaling.capacity_pools (pool, capacity_type, capacity, price_per_unit_hour, description)
+VALUES
+    ('reserved', 'reserved', 32, 1.60, 'GPUs under a reservation: already paid for, used first'),
+    ('spot', 'spot', 32, 0.90, 'spot GPUs: cheap, reclaimed at short notice; for preemptible jobs of tenants that allow spot'),
+    ('on_demand', 'on_demand', 64, 3.20, 'on-demand GPUs: used when reserved and spot capacity is taken');
+COMMENT ON TABLE tenant_scaling.capacity_pools IS
+'the pools GPUs come from (Kueue''s resource flavors): capacity and price; admission never puts more in use than capacity';
+COMMENT ON COLUMN tenant_scaling.capacity_pools.pool IS 'the pool''s name, 1 to 63 characters';
+COMMENT ON COLUMN tenant_scaling.capacity_pools.resource IS 'what the pool holds: gpu';
+COMMENT ON COLUMN tenant_scaling.capacity_pools.capacity_type IS
+'reserved (placed first), spot (for preemptible jobs of tenants that allow spot) or on_demand (placed last)';
+COMMENT ON COLUMN tenant_scaling.capacity_pools.capacity IS
+'units the pool has; lowered below what is in use only by report_capacity_change, which preempts what no longer fits';
+COMMENT ON COLUMN tenant_scaling.capacity_pools.price_per_unit_hour IS
+'price of one unit for one hour; tenant_capacity_cost multiplies the GPU hours of each tenant''s jobs by it';
+COMMENT ON COLUMN tenant_scaling.capacity_pools.description IS 'what the pool is, free text';
+COMMENT ON INDEX tenant_scaling.capacity_pools_pkey IS 'pools by name';
+CREATE TRIGGER capacity_pools_merge_seed_row BEFORE INSERT ON tenant_scaling.capacity_pools
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.merge_seed_row();
+GRANT SELECT ON tenant_scaling.capacity_pools TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.capacity_pools TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_pools', '');
+
+-- Derived, per pool: kept by the triggers on training_jobs, which refuse a
+-- change that would put more in use than the pool's capacity. Not dumped:
+-- restoring the jobs fills it again.
+CREATE TABLE tenant_scaling.capacity_pool_usage (
+    pool text PRIMARY KEY REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
+    units_in_use int NOT NULL DEFAULT 0 CONSTRAINT units_in_use_not_negative CHECK (units_in_use >= 0),
+    running_jobs int NOT NULL DEFAULT 0 CONSTRAINT pool_running_jobs_not_negative CHECK (running_jobs >= 0)
+) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start and finish
+COMMENT ON TABLE tenant_scaling.capacity_pool_usage IS
+'per pool: the GPUs its running jobs hold, kept by triggers on training_jobs; the row every admission to the pool locks';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.pool IS 'the pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.units_in_use IS 'sum of gpu_count of the pool''s running jobs';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.running_jobs IS 'the pool''s running jobs';
+COMMENT ON INDEX tenant_scaling.capacity_pool_usage_pkey IS 'one row per pool';
+GRANT SELECT ON tenant_scaling.capacity_pool_usage TO PUBLIC;
+GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
+
+-- Quotas: Kueue's nominal quota, borrowing limit and fair-sharing weight,
+-- per tier, and per tenant where a tenant's own row replaces its tier's.
+CREATE TABLE tenant_scaling.capacity_quotas (
+    tier text PRIMARY KEY REFERENCES tenant_scaling.tiers (tier) ON UPDATE CASCADE ON DELETE CASCADE,
+    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_not_negative CHECK (guaranteed_gpus >= 0),
+    borrowing_limit_gpus int CONSTRAINT borrowing_limit_gpus_not_negative CHECK (borrowing_limit_gpus >= 0),
+    fair_share_weight numeric NOT NULL DEFAULT 1
+        CONSTRAINT fair_share_weight_finite_positive CHECK (fair_share_weight > 0 AND fair_share_weight < 'Infinity'),
+    spot_allowed boolean NOT NULL DEFAULT true
+);
+INSERT INTO tenant_scaling.capacity_quotas (tier, guaranteed_gpus, borrowing_limit_gpus, fair_share_weight, spot_allowed)
+VALUES
+    ('basic', 0, 8, 1, true),
+    ('standard', 0, 16, 2, true),
+    ('premium', 8, NULL, 4, true),
+    ('enterprise', 16, NULL, 8, false);
+COMMENT ON TABLE tenant_scaling.capacity_quotas IS
+'each tier''s GPU quota: guaranteed GPUs, how many more it may borrow of idle capacity, its fair-share weight, spot';
+COMMENT ON COLUMN tenant_scaling.capacity_quotas.tier IS 'a tier of tenant_scaling.tiers';
+COMMENT ON COLUMN tenant_scaling.capacity_quotas.guaranteed_gpus IS
+'GPUs a tenant of the tier gets back by preemption of borrowed work when it waits for them (Kueue''s nominal quota)';
+COMMENT ON COLUMN tenant_scaling.capacity_quotas.borrowing_limit_gpus IS
+'GPUs beyond the guarantee a tenant may hold of idle capacity; NULL: all idle capacity';
+COMMENT ON COLUMN tenant_scaling.capacity_quotas.fair_share_weight IS
+'share of idle capacity among borrowing tenants, in proportion to the weights (Kueue''s fair sharing)';
+COMMENT ON COLUMN tenant_scaling.capacity_quotas.spot_allowed IS 'whether preemptible jobs of the tier''s tenants may run on spot pools';
+COMMENT ON INDEX tenant_scaling.capacity_quotas_pkey IS 'one quota per tier';
+CREATE TRIGGER capacity_quotas_merge_seed_row BEFORE INSERT ON tenant_scaling.capacity_quotas
+    FOR EACH ROW EXECUTE FUNCTION tenant_scaling.merge_seed_row();
+GRANT SELECT ON tenant_scaling.capacity_quotas TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.capacity_quotas TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_quotas', '');
+
+CREATE TABLE tenant_scaling.tenant_capacity_quotas (
+    tenant_id uuid PRIMARY KEY,
+    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_not_negative CHECK (guaranteed_gpus >= 0),
+    borrowing_limit_gpus int CONSTRAINT borrowing_limit_gpus_not_negative CHECK (borrowing_limit_gpus >= 0),
+    fair_share_weight numeric NOT NULL DEFAULT 1
+        CONSTRAINT fair_share_weight_finite_positive CHECK (fair_share_weight > 0 AND fair_share_weight < 'Infinity'),
+    spot_allowed boolean NOT NULL DEFAULT true
+);
+SELECT pg_temp.check_shard_of_rows('tenant_capacity_quotas');
+SELECT pg_temp.isolate_tenant_rows('tenant_capacity_quotas');
+GRANT SELECT ON tenant_scaling.tenant_capacity_quotas TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.tenant_capacity_quotas TO tenant_scaling_admin;
+SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.tenant_capacity_quotas', '');
+COMMENT ON TABLE tenant_scaling.tenant_capacity_quotas IS
+'a tenant''s own GPU quota: the whole row replaces its tier''s capacity_quotas row';
+COMMENT ON COLUMN tenant_scaling.tenant_capacity_quotas.tenant_id IS 'the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_capacity_quotas.guaranteed_gpus IS 'GPUs guaranteed to the tenant';
+COMMENT ON COLUMN tenant_scaling.tenant_capacity_quotas.borrowing_limit_gpus IS
+'GPUs beyond the guarantee the tenant may borrow; NULL: all idle capacity';
+COMMENT ON COLUMN tenant_scaling.tenant_capacity_quotas.fair_share_weight IS 'the tenant''s fair-share weight';
+COMMENT ON COLUMN tenant_scaling.tenant_capacity_quotas.spot_allowed IS 'whether the tenant''s preemptible jobs may run on spot pools';
+COMMENT ON INDEX tenant_scaling.tenant_capacity_quotas_pkey IS 'one quota per tenant';
