@@ -30,7 +30,7 @@ REGRESS = schema policy training inference allocation scaling_rules derived_stat
 	overrides target_tracking predictive training_queue schedule warm_pool metrics \
 	search_path cost attacks privileges
 REGRESS_OPTS = --inputdir=test --load-extension=tenant_scaling
-ISOLATION = cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission metrics_ingest
+ISOLATION = capacity_admission cost_refresh cycle_concurrency cycle_lock cycle_never_waits job_admission metrics_ingest
 ISOLATION_OPTS = --inputdir=test --load-extension=tenant_scaling
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl

@@ -1325,9 +1325,13 @@ COMMENT ON INDEX tenant_scaling.training_jobs_finished_idx IS
 -- the pool's row (FOR SHARE: its capacity stays while the admission commits,
 -- and a capacity change waits for it) before the usage row, in that order
 -- everywhere, and is refused when the pool would hold more than its
--- capacity: no writer, concurrent or not, can over-commit a pool.
+-- capacity: no writer, concurrent or not, can over-commit a pool. Those
+-- locks are held until the writer commits; a writer waits for them at most
+-- a second (another tenant's open transaction must not stall it), and a
+-- start then tries the next pool.
 CREATE FUNCTION tenant_scaling.maintain_pool_usage()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '1s' AS $$
 DECLARE
     cap int;
     used int;
@@ -1521,8 +1525,8 @@ BEGIN
                 pool := candidate.pool;
                 wait_reason := NULL;
                 RETURN;
-            EXCEPTION WHEN SQLSTATE 'TS003' THEN
-                NULL;   -- taken meanwhile: the next pool
+            EXCEPTION WHEN SQLSTATE 'TS003' OR lock_not_available THEN
+                NULL;   -- taken meanwhile, or held by an open transaction: the next pool
             END;
         END LOOP;
     END IF;
@@ -1566,6 +1570,10 @@ SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     victim record;
 BEGIN
+    -- its tenant's counts row first, as every writer of a running job takes them
+    PERFORM 1 FROM tenant_scaling.tenant_job_counts n
+     WHERE n.tenant_id = (SELECT j.tenant_id FROM tenant_scaling.training_jobs j WHERE j.job_id = $1)
+       FOR UPDATE;
     UPDATE tenant_scaling.training_jobs j
        SET status = 'queued', started_at = NULL, pool = NULL, wait_reason = 'preempted', preemptions = j.preemptions + 1
       FROM tenant_scaling.training_jobs o
@@ -1625,9 +1633,14 @@ BEGIN
     IF free < gpus THEN
         RETURN;
     END IF;
-    -- the victims' rows, or none: a tenant's open transaction is waited for
-    -- at most lock_timeout, and then nothing is preempted
-    PERFORM 1 FROM tenant_scaling.training_jobs j WHERE j.job_id = ANY (chosen) ORDER BY j.job_id FOR UPDATE;
+    -- the victims' tenants' counts rows, then the victims' rows (the order
+    -- of start and finish), or none: the pass holds pool usage rows, and a
+    -- start or finish waiting for those must not be waited for in turn
+    PERFORM 1 FROM tenant_scaling.tenant_job_counts n
+     WHERE n.tenant_id IN (SELECT j.tenant_id FROM tenant_scaling.training_jobs j WHERE j.job_id = ANY (chosen))
+     ORDER BY n.tenant_id
+       FOR UPDATE NOWAIT;
+    PERFORM 1 FROM tenant_scaling.training_jobs j WHERE j.job_id = ANY (chosen) ORDER BY j.job_id FOR UPDATE NOWAIT;
     FOR victim IN SELECT j.job_id, j.tenant_id, j.gpu_count FROM tenant_scaling.training_jobs j
                    WHERE j.job_id = ANY (chosen) ORDER BY j.job_id
     LOOP
@@ -1649,8 +1662,9 @@ COMMENT ON FUNCTION tenant_scaling.preempt_for(uuid, int, boolean, numeric, text
 -- is tried again, guaranteed tenants first (highest tier first), then
 -- borrowers by their share per weight after admission, lowest first; a
 -- job that still does not fit gets its room by preemption where it may.
--- A tenant another transaction holds is passed over (lock_timeout) and
--- tried next cycle.
+-- A tenant, or a victim, another transaction holds is passed over and
+-- tried next cycle. Last in the cycle: the pools' usage rows it takes are
+-- held until the cycle commits.
 CREATE FUNCTION tenant_scaling.reclaim_capacity(origin text DEFAULT 'manual', run_id bigint DEFAULT NULL)
 RETURNS TABLE (job_id bigint, tenant_id uuid, action text, pool text, gpu_count int, reason text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -1667,18 +1681,29 @@ DECLARE
     held int;
     within boolean;
     admitted boolean;
+    waiters uuid[];
     done jsonb := '[]';
 BEGIN
     IF origin IS NULL OR origin NOT IN ('worker', 'sql', 'manual') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('origin must be worker, sql or manual, not %s', coalesce(origin, 'null'));
     END IF;
+    -- the waiting tenants' counts rows, in tenant order, all at once: once
+    -- the pass holds a pool's usage row, it must not wait for a tenant whose
+    -- start waits for that row; a tenant another transaction holds is
+    -- passed over, and tried next cycle
+    SELECT pg_catalog.array_agg(n.tenant_id) INTO waiters
+      FROM (SELECT n.tenant_id FROM tenant_scaling.tenant_job_counts n
+             WHERE n.tenant_id IN (SELECT j.tenant_id FROM tenant_scaling.training_jobs j
+                                    WHERE j.status = 'queued' AND j.wait_reason IS NOT NULL)
+             ORDER BY n.tenant_id
+               FOR UPDATE SKIP LOCKED) n;
     FOR w IN
         SELECT h.job_id, h.tenant_id, h.gpu_count, h.preemptible, q.guaranteed_gpus, q.borrowing_limit_gpus,
                q.fair_share_weight, q.spot_allowed, q.tier_rank, tenant_scaling.gpus_held(h.tenant_id) AS held
           FROM (SELECT DISTINCT ON (j.tenant_id) j.job_id, j.tenant_id, j.gpu_count, j.preemptible, j.submitted_at
                   FROM tenant_scaling.training_jobs j
-                 WHERE j.status = 'queued' AND j.wait_reason IS NOT NULL
+                 WHERE j.status = 'queued' AND j.wait_reason IS NOT NULL AND j.tenant_id = ANY (waiters)
                  ORDER BY j.tenant_id, j.submitted_at, j.job_id) h
          CROSS JOIN LATERAL tenant_scaling.capacity_quota(h.tenant_id) q
          -- the tenant's head job (its queue is first in, first out)
@@ -1728,6 +1753,10 @@ BEGIN
                             EXIT;
                         END IF;
                     END LOOP;
+                    -- a victim that finished while its lock was awaited freed its GPUs all the same
+                    IF preempted = 0 THEN
+                        placed := tenant_scaling.place_training_job(head.job_id);
+                    END IF;
                 END IF;
                 IF placed.wait_reason IS NULL THEN
                     admitted := true;
@@ -1775,6 +1804,7 @@ DECLARE
     victim record;
     placed record;
     moved bigint[] := '{}';
+    passed_over bigint[] := '{}';
     id bigint;
 BEGIN
     IF pool IS NULL OR capacity IS NULL THEN
@@ -1785,6 +1815,13 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('capacity must not be negative: %s', capacity);
     END IF;
+    -- the counts rows of the tenants running there, then the pool: the
+    -- order in which a start takes a tenant's counts and the pool it enters
+    PERFORM 1 FROM tenant_scaling.tenant_job_counts n
+     WHERE n.tenant_id IN (SELECT j.tenant_id FROM tenant_scaling.training_jobs j
+                            WHERE j.pool = report_capacity_change.pool AND j.status = 'running')
+     ORDER BY n.tenant_id
+       FOR UPDATE;
     SELECT p.capacity INTO old_capacity FROM tenant_scaling.capacity_pools p
      WHERE p.pool = report_capacity_change.pool FOR UPDATE;
     IF NOT FOUND THEN
@@ -1801,7 +1838,7 @@ BEGIN
         SELECT j.job_id, j.tenant_id, j.gpu_count INTO victim
           FROM tenant_scaling.training_jobs j
          CROSS JOIN LATERAL tenant_scaling.capacity_quota(j.tenant_id) q
-         WHERE j.pool = report_capacity_change.pool AND j.status = 'running'
+         WHERE j.pool = report_capacity_change.pool AND j.status = 'running' AND j.job_id <> ALL (passed_over)
          ORDER BY tenant_scaling.gpus_held(j.tenant_id) > q.guaranteed_gpus DESC, q.tier_rank,
                   j.started_at DESC, j.job_id DESC
          LIMIT 1
@@ -1811,6 +1848,14 @@ BEGIN
                 MESSAGE = format('pool %s holds %s GPUs of jobs other transactions have locked', report_capacity_change.pool, used),
                 HINT = 'Try again when they commit: nothing was changed.';
         END IF;
+        -- a job started since the counts rows above were locked: its tenant's
+        -- row now, or another victim (its start may wait for the pool)
+        BEGIN
+            PERFORM 1 FROM tenant_scaling.tenant_job_counts n WHERE n.tenant_id = victim.tenant_id FOR UPDATE NOWAIT;
+        EXCEPTION WHEN lock_not_available THEN
+            passed_over := passed_over || victim.job_id;
+            CONTINUE;
+        END;
         PERFORM tenant_scaling.preempt_training_job(victim.job_id, 'capacity_lowered', 'manual', NULL);
         moved := moved || victim.job_id;
     END LOOP;

@@ -226,9 +226,13 @@ COMMENT ON SEQUENCE tenant_scaling.training_jobs_job_id_seq IS 'job ids of train
 -- the pool's row (FOR SHARE: its capacity stays while the admission commits,
 -- and a capacity change waits for it) before the usage row, in that order
 -- everywhere, and is refused when the pool would hold more than its
--- capacity: no writer, concurrent or not, can over-commit a pool.
+-- capacity: no writer, concurrent or not, can over-commit a pool. Those
+-- locks are held until the writer commits; a writer waits for them at most
+-- a second (another tenant's open transaction must not stall it), and a
+-- start then tries the next pool.
 CREATE FUNCTION tenant_scaling.maintain_pool_usage()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '1s' AS $$
 DECLARE
     cap int;
     used int;

@@ -11,7 +11,7 @@ TS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # before cluster.sh, which reads it into TS_PACKAGES when sourced
 TS_EXTRA_PACKAGES="valgrind clang-14 libclang-rt-14-dev"
 . "$TS_ROOT/test/lib/cluster.sh"
-SUITES=${TS_SUITES:-"unit valgrind fuzz symbols regress isolation differential readme load proxy tap"}
+SUITES=${TS_SUITES:-"unit valgrind fuzz symbols regress isolation differential readme load capacity_load proxy tap"}
 
 total_passed=0
 total_failed=0
@@ -110,6 +110,17 @@ suite_load() {
 	psql -X -q -c "DROP DATABASE IF EXISTS ts_load" -c "CREATE DATABASE ts_load" &&
 		psql -X -q -d ts_load -c "CREATE EXTENSION tenant_scaling" || return 1
 	PGDATABASE=ts_load "$bin" --seconds "${TS_LOAD_SECONDS:-8}" --clients 16
+}
+
+# shared GPU capacity under load: 16 libpq clients, capacity changes, the
+# admission pass, a monitor, bounded in time
+suite_capacity_load() {
+	local bin="$WORK/capacity_load"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror $(pkg-config --cflags libpq) "$TS_ROOT/test/load/capacity_load.c" \
+		-o "$bin" $(pkg-config --libs libpq) -lpthread || return 1
+	psql -X -q -c "DROP DATABASE IF EXISTS ts_capacity_load" -c "CREATE DATABASE ts_capacity_load" &&
+		psql -X -q -d ts_capacity_load -c "CREATE EXTENSION tenant_scaling" || return 1
+	PGDATABASE=ts_capacity_load "$bin" --seconds "${TS_CAPACITY_LOAD_SECONDS:-30}" --clients 16
 }
 
 # scale-out: a proxy database and two shard databases in the same cluster

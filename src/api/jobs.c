@@ -259,6 +259,24 @@ visible_job_tenant(Datum job_id, pg_uuid_t *tenant)
 		   UUID_LEN);
 }
 
+/*
+ * The tenant's counts row, before its job: the order start takes them in
+ * (take_job_slot, then the job and the pool it enters), so that a finish,
+ * whose job leaves a pool, and a start never wait for each other in turn.
+ */
+static void
+lock_job_counts(pg_uuid_t *tenant)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[1] = {UUIDOID};
+	Datum		values[1] = {UUIDPGetDatum(tenant)};
+
+	if (SPI_execute_plan(ts_keep_plan(&plan, "SELECT 1 FROM tenant_scaling.tenant_job_counts"
+									  " WHERE tenant_id = $1 FOR UPDATE", 1, types),
+						 values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "locking the tenant's job counts failed");
+}
+
 Datum
 ts_finish_training_job(PG_FUNCTION_ARGS)
 {
@@ -279,6 +297,7 @@ ts_finish_training_job(PG_FUNCTION_ARGS)
 	visible_job_tenant(values[0], &tenant);
 	ts_check_acts_for_tenant(&tenant);
 	ts_become_owner(&caller);
+	lock_job_counts(&tenant);
 	if (SPI_execute_plan(ts_keep_plan(&finish_plan,
 								  "UPDATE tenant_scaling.training_jobs"
 								  "   SET status = CASE WHEN $2 THEN 'succeeded' ELSE 'failed' END,"

@@ -533,10 +533,10 @@ ts_cycle_execute(int64 run_id, const char *origin, TimestampTz now, CycleResult 
 			appendStringInfoString(result->failed_tenants, ", ");
 		appendStringInfoString(result->failed_tenants, batch.failures->data);
 	}
-	maybe_reclaim_capacity(run_id, origin, result);
 	result->cost_view_refreshed = maybe_refresh_cost_view(result);
-	/* last: dropping a partition locks its table until the cycle commits */
+	/* last: dropping a partition locks its table, and admission a pool's usage row, until the cycle commits */
 	result->pruned_rows = prune_history(now, result);
+	maybe_reclaim_capacity(run_id, origin, result);
 	batch_free(&batch);
 	state_batch_free(&states);
 	MemoryContextDelete(tenant_context);
