@@ -248,123 +248,176 @@ COMMENT ON FUNCTION tenant_scaling.preempt_for(uuid, int, boolean, numeric, text
 -- is tried again, guaranteed tenants first (highest tier first), then
 -- borrowers by their share per weight after admission, lowest first; a
 -- job that still does not fit gets its room by preemption where it may.
--- A tenant, or a victim, another transaction holds is passed over and
--- tried next cycle. Last in the cycle: the pools' usage rows it takes are
--- held until the cycle commits.
+-- What each pool has free, and an upper bound of what preemption could
+-- free there (the GPUs of tenants above their guarantee), are read once
+-- and kept up to date through the pass, so that a waiter nothing can serve
+-- costs no lock and no write. A tenant, or a victim, another transaction
+-- holds is passed over and tried next cycle. Last in the cycle: the pools'
+-- usage rows it takes are held until the cycle commits.
 CREATE FUNCTION tenant_scaling.reclaim_capacity(origin text DEFAULT 'manual', run_id bigint DEFAULT NULL)
 RETURNS TABLE (job_id bigint, tenant_id uuid, action text, pool text, gpu_count int, reason text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
+    pools jsonb;
     w record;
+    head record;
     placed record;
     candidate record;
     victim record;
-    preempted int;
-    why text;
-    head record;
+    need int;
     held int;
     within boolean;
     admitted boolean;
-    waiters uuid[];
+    freed int;
+    why text;
+    admitted_any boolean;
     done jsonb := '[]';
 BEGIN
     IF origin IS NULL OR origin NOT IN ('worker', 'sql', 'manual') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('origin must be worker, sql or manual, not %s', coalesce(origin, 'null'));
     END IF;
-    -- the waiting tenants' counts rows, in tenant order, all at once: once
-    -- the pass holds a pool's usage row, it must not wait for a tenant whose
-    -- start waits for that row; a tenant another transaction holds is
-    -- passed over, and tried next cycle
-    SELECT pg_catalog.array_agg(n.tenant_id) INTO waiters
-      FROM (SELECT n.tenant_id FROM tenant_scaling.tenant_job_counts n
-             WHERE n.tenant_id IN (SELECT j.tenant_id FROM tenant_scaling.training_jobs j
-                                    WHERE j.status = 'queued' AND j.wait_reason IS NOT NULL)
-             ORDER BY n.tenant_id
-               FOR UPDATE SKIP LOCKED) n;
-    FOR w IN
-        SELECT h.job_id, h.tenant_id, h.gpu_count, h.preemptible, q.guaranteed_gpus, q.borrowing_limit_gpus,
-               q.fair_share_weight, q.spot_allowed, q.tier_rank, tenant_scaling.gpus_held(h.tenant_id) AS held
-          FROM (SELECT DISTINCT ON (j.tenant_id) j.job_id, j.tenant_id, j.gpu_count, j.preemptible, j.submitted_at
+    -- rounds: an admission can make more work borrowed (its tenant goes
+    -- above its guarantee), which a guaranteed tenant passed over earlier
+    -- may then reclaim; a round that admits nothing ends the pass
+    FOR round IN 1 .. 4 LOOP
+        admitted_any := false;
+        -- each pool: its capacity, whether it is spot, what is free, and the GPUs
+        -- there of tenants above their guarantee
+        WITH held AS (SELECT j.tenant_id, sum(j.gpu_count)::int AS gpus FROM tenant_scaling.training_jobs j
+                       WHERE j.status = 'running' GROUP BY j.tenant_id),
+             borrowing AS (SELECT h.tenant_id FROM held h
+                            WHERE h.gpus > (tenant_scaling.capacity_quota(h.tenant_id)).guaranteed_gpus),
+             borrowed AS (SELECT j.pool, sum(j.gpu_count)::int AS gpus FROM tenant_scaling.training_jobs j
+                           WHERE j.status = 'running' AND j.tenant_id IN (SELECT b.tenant_id FROM borrowing b)
+                           GROUP BY j.pool)
+        SELECT coalesce(jsonb_object_agg(p.pool, jsonb_build_object(
+                   'capacity', p.capacity, 'spot', p.capacity_type = 'spot',
+                   'free', p.capacity - coalesce(u.units_in_use, 0), 'borrowed', coalesce(b.gpus, 0))), '{}')
+          INTO pools
+          FROM tenant_scaling.capacity_pools p
+          LEFT JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+          LEFT JOIN borrowed b ON b.pool = p.pool
+         WHERE p.resource = 'gpu';
+        FOR w IN
+            WITH head AS MATERIALIZED (
+                SELECT DISTINCT ON (j.tenant_id) j.job_id, j.tenant_id, j.gpu_count, j.preemptible, j.submitted_at
                   FROM tenant_scaling.training_jobs j
-                 WHERE j.status = 'queued' AND j.wait_reason IS NOT NULL AND j.tenant_id = ANY (waiters)
-                 ORDER BY j.tenant_id, j.submitted_at, j.job_id) h
-         CROSS JOIN LATERAL tenant_scaling.capacity_quota(h.tenant_id) q
-         -- the tenant's head job (its queue is first in, first out)
-         WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.training_jobs o
-                            WHERE o.tenant_id = h.tenant_id AND o.status = 'queued'
-                              AND (o.submitted_at, o.job_id) < (h.submitted_at, h.job_id))
-         ORDER BY (tenant_scaling.gpus_held(h.tenant_id) + h.gpu_count <= q.guaranteed_gpus) DESC, q.tier_rank DESC,
-                  greatest(tenant_scaling.gpus_held(h.tenant_id) + h.gpu_count - q.guaranteed_gpus, 0)
-                    / q.fair_share_weight,
-                  h.submitted_at, h.job_id
-    LOOP
-        -- the tenant's head jobs, one after another while they are admitted
+                 WHERE j.status = 'queued' AND j.wait_reason IS NOT NULL
+                 ORDER BY j.tenant_id, j.submitted_at, j.job_id),
+            -- only those a pool could serve now: the pass only takes room, so
+            -- none of the others becomes possible before it ends
+            servable AS MATERIALIZED (
+                SELECT h.* FROM head h
+                 WHERE EXISTS (SELECT 1 FROM jsonb_each(pools) s
+                                WHERE (s.value ->> 'capacity')::int >= h.gpu_count
+                                  AND (NOT (s.value ->> 'spot')::boolean OR h.preemptible)
+                                  AND (s.value ->> 'free')::int + (s.value ->> 'borrowed')::int >= h.gpu_count)),
+            waiter AS MATERIALIZED (
+                SELECT h.*, q.guaranteed_gpus, q.fair_share_weight, q.spot_allowed, q.tier_rank,
+                       tenant_scaling.gpus_held(h.tenant_id) AS held
+                  FROM servable h
+                 CROSS JOIN LATERAL tenant_scaling.capacity_quota(h.tenant_id) q
+                 -- the tenant's head job (its queue is first in, first out)
+                 WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.training_jobs o
+                                    WHERE o.tenant_id = h.tenant_id AND o.status = 'queued'
+                                      AND (o.submitted_at, o.job_id) < (h.submitted_at, h.job_id)))
+            SELECT * FROM waiter x
+             ORDER BY (x.held + x.gpu_count <= x.guaranteed_gpus) DESC, x.tier_rank DESC,
+                      greatest(x.held + x.gpu_count - x.guaranteed_gpus, 0) / x.fair_share_weight, x.submitted_at, x.job_id
         LOOP
-            admitted := false;
-            BEGIN
-                -- as start_next_training_job: the tenant's counts row, then its head job now
-                -- (a job preempted for an earlier tenant of this pass is back at the head)
-                PERFORM 1 FROM tenant_scaling.tenant_job_counts n
-                  LEFT JOIN tenant_scaling.tenant_scaling_config c ON c.tenant_id = n.tenant_id
-                 WHERE n.tenant_id = w.tenant_id AND n.running_jobs < coalesce(c.max_concurrent_jobs, 1)
-                   FOR UPDATE OF n;
-                EXIT WHEN NOT FOUND;
-                SELECT j.job_id, j.preemptible INTO head FROM tenant_scaling.training_jobs j
-                 WHERE j.tenant_id = w.tenant_id AND j.status = 'queued'
-                 ORDER BY j.submitted_at, j.job_id LIMIT 1
-                   FOR UPDATE;
-                EXIT WHEN NOT FOUND;
-                preempted := 0;
-                held := tenant_scaling.gpus_held(w.tenant_id);
-                placed := tenant_scaling.place_training_job(head.job_id);
-                within := held + placed.gpu_count <= w.guaranteed_gpus;
-                IF placed.wait_reason = 'no_capacity' THEN
-                    FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(placed.gpu_count,
-                                                                                  head.preemptible AND w.spot_allowed)
-                    LOOP
-                        FOR victim IN SELECT * FROM tenant_scaling.preempt_for(w.tenant_id, placed.gpu_count, within,
-                            greatest(held + placed.gpu_count - w.guaranteed_gpus, 0)::numeric / w.fair_share_weight,
-                            candidate.pool, origin, run_id)
+            -- the tenant's head jobs, one after another while they are admitted
+            LOOP
+                admitted := false;
+                need := w.gpu_count;
+                -- nothing free, nor borrowed to preempt, in a pool it may use: next tenant
+                EXIT WHEN NOT EXISTS (
+                    SELECT 1 FROM jsonb_each(pools) s
+                     WHERE (s.value ->> 'capacity')::int >= need
+                       AND (NOT (s.value ->> 'spot')::boolean OR w.preemptible AND w.spot_allowed)
+                       AND (s.value ->> 'free')::int + (s.value ->> 'borrowed')::int >= need);
+                BEGIN
+                    -- as start_next_training_job: the tenant's counts row, then its
+                    -- head job now (a job preempted earlier in this pass is back at
+                    -- the head); never waited for: the pass may hold usage rows a
+                    -- start of this tenant waits for
+                    PERFORM 1 FROM tenant_scaling.tenant_job_counts n
+                      LEFT JOIN tenant_scaling.tenant_scaling_config c ON c.tenant_id = n.tenant_id
+                     WHERE n.tenant_id = w.tenant_id AND n.running_jobs < coalesce(c.max_concurrent_jobs, 1)
+                       FOR UPDATE OF n NOWAIT;
+                    EXIT WHEN NOT FOUND;
+                    SELECT j.job_id, j.preemptible INTO head FROM tenant_scaling.training_jobs j
+                     WHERE j.tenant_id = w.tenant_id AND j.status = 'queued'
+                     ORDER BY j.submitted_at, j.job_id LIMIT 1
+                       FOR UPDATE NOWAIT;
+                    EXIT WHEN NOT FOUND;
+                    freed := 0;
+                    held := tenant_scaling.gpus_held(w.tenant_id);
+                    placed := tenant_scaling.place_training_job(head.job_id);
+                    within := held + placed.gpu_count <= w.guaranteed_gpus;
+                    IF placed.wait_reason = 'no_capacity' THEN
+                        FOR candidate IN
+                            SELECT c.pool FROM tenant_scaling.placement_pools(placed.gpu_count, head.preemptible AND w.spot_allowed) c
+                             WHERE (pools -> c.pool ->> 'free')::int + (pools -> c.pool ->> 'borrowed')::int >= placed.gpu_count
                         LOOP
-                            preempted := preempted + 1;
-                            done := done || jsonb_build_object('job_id', victim.job_id, 'tenant_id', victim.tenant_id,
-                                'action', 'preempt', 'pool', candidate.pool, 'gpu_count', victim.gpu_count,
-                                'reason', CASE WHEN within THEN 'reclaim_within_quota' ELSE 'fair_share' END);
+                            FOR victim IN SELECT * FROM tenant_scaling.preempt_for(w.tenant_id, placed.gpu_count, within,
+                                greatest(held + placed.gpu_count - w.guaranteed_gpus, 0)::numeric / w.fair_share_weight,
+                                candidate.pool, origin, run_id)
+                            LOOP
+                                freed := freed + victim.gpu_count;
+                                done := done || jsonb_build_object('job_id', victim.job_id, 'tenant_id', victim.tenant_id,
+                                    'action', 'preempt', 'pool', candidate.pool, 'gpu_count', victim.gpu_count,
+                                    'reason', CASE WHEN within THEN 'reclaim_within_quota' ELSE 'fair_share' END);
+                            END LOOP;
+                            IF freed > 0 THEN
+                                pools := jsonb_set(pools, ARRAY[candidate.pool], (pools -> candidate.pool) || jsonb_build_object(
+                                    'free', (pools -> candidate.pool ->> 'free')::int + freed,
+                                    'borrowed', greatest((pools -> candidate.pool ->> 'borrowed')::int - freed, 0)));
+                                placed := tenant_scaling.place_training_job(head.job_id);
+                                EXIT;
+                            END IF;
                         END LOOP;
-                        IF preempted > 0 THEN
+                        -- a victim that finished while the pass looked freed its GPUs all the same
+                        IF freed = 0 THEN
                             placed := tenant_scaling.place_training_job(head.job_id);
-                            EXIT;
                         END IF;
-                    END LOOP;
-                    -- a victim that finished while its lock was awaited freed its GPUs all the same
-                    IF preempted = 0 THEN
-                        placed := tenant_scaling.place_training_job(head.job_id);
                     END IF;
-                END IF;
-                IF placed.wait_reason IS NULL THEN
-                    admitted := true;
-                    why := CASE WHEN preempted > 0 AND within THEN 'reclaimed'
-                                WHEN preempted > 0 THEN 'fair_share' ELSE 'capacity_free' END;
-                    PERFORM tenant_scaling.record_job_event(w.tenant_id, head.job_id, 'admit', placed.gpu_count, why,
-                        jsonb_build_object('pool', placed.pool, 'gpus', placed.gpu_count, 'held_before', held,
-                                           'guaranteed_gpus', w.guaranteed_gpus, 'preempted', preempted),
-                        origin, run_id);
-                    done := done || jsonb_build_object('job_id', head.job_id, 'tenant_id', w.tenant_id,
-                        'action', 'admit', 'pool', placed.pool, 'gpu_count', placed.gpu_count, 'reason', why);
-                END IF;
-            EXCEPTION WHEN lock_not_available THEN
-                done := '[]';   -- held by another transaction: the next cycle
-            END;
-            -- what the tenant's subtransaction did, once it committed
-            RETURN QUERY SELECT (d ->> 'job_id')::bigint, (d ->> 'tenant_id')::uuid, d ->> 'action', d ->> 'pool',
-                                (d ->> 'gpu_count')::int, d ->> 'reason'
-                           FROM jsonb_array_elements(done) d;
-            done := '[]';
-            EXIT WHEN NOT admitted;
+                    IF placed.wait_reason IS NULL THEN
+                        admitted := true;
+                        why := CASE WHEN freed > 0 AND within THEN 'reclaimed'
+                                    WHEN freed > 0 THEN 'fair_share' ELSE 'capacity_free' END;
+                        PERFORM tenant_scaling.record_job_event(w.tenant_id, head.job_id, 'admit', placed.gpu_count, why,
+                            jsonb_build_object('pool', placed.pool, 'gpus', placed.gpu_count, 'held_before', held,
+                                               'guaranteed_gpus', w.guaranteed_gpus, 'preempted_gpus', freed),
+                            origin, run_id);
+                        done := done || jsonb_build_object('job_id', head.job_id, 'tenant_id', w.tenant_id,
+                            'action', 'admit', 'pool', placed.pool, 'gpu_count', placed.gpu_count, 'reason', why);
+                        IF placed.pool IS NOT NULL THEN
+                            pools := jsonb_set(pools, ARRAY[placed.pool], (pools -> placed.pool) || jsonb_build_object(
+                                'free', (pools -> placed.pool ->> 'free')::int - placed.gpu_count,
+                                'borrowed', (pools -> placed.pool ->> 'borrowed')::int
+                                            + CASE WHEN within THEN 0 ELSE placed.gpu_count END));
+                        END IF;
+                        -- the next head job, if any, is tried with its own need
+                        w.gpu_count := coalesce((SELECT j.gpu_count FROM tenant_scaling.training_jobs j
+                                                  WHERE j.tenant_id = w.tenant_id AND j.status = 'queued'
+                                                  ORDER BY j.submitted_at, j.job_id LIMIT 1), 0);
+                    END IF;
+                EXCEPTION WHEN lock_not_available THEN
+                    done := '[]';   -- held by another transaction: the next cycle
+                END;
+                -- what the tenant's subtransaction did, once it committed
+                RETURN QUERY SELECT (d ->> 'job_id')::bigint, (d ->> 'tenant_id')::uuid, d ->> 'action', d ->> 'pool',
+                                    (d ->> 'gpu_count')::int, d ->> 'reason'
+                               FROM jsonb_array_elements(done) d;
+                done := '[]';
+                EXIT WHEN NOT admitted;
+                admitted_any := true;
+            END LOOP;
         END LOOP;
+        EXIT WHEN NOT admitted_any;
     END LOOP;
 END
 $$;

@@ -23,7 +23,8 @@
  * --no-checks runs the clients alone, for a benchmark; --workload gives
  * every job one workload type (feature_computation needs no GPU: the
  * admission that takes no pool, the benchmark's reference); --pools gives
- * every pool that capacity, so that capacity does not decide what starts.
+ * every pool that capacity and every tenant no borrowing limit, so that
+ * only max_concurrent_jobs decides what starts, as for jobs of no GPU.
  */
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -175,6 +176,10 @@ setup(PGconn *conn)
 				 tier == 3 ? "false" : "true");
 		exec_or_die(conn, sql);
 	}
+	/* for a benchmark, only max_concurrent_jobs limits what starts, as for jobs of no GPU */
+	if (pool_capacity > 0)
+		exec_or_die(conn, "UPDATE tenant_scaling.tenant_capacity_quotas SET borrowing_limit_gpus = NULL"
+					" WHERE tenant_id::text LIKE 'cafe1000-%'");
 }
 
 /* one statement with up to two parameters; the int8 of the first column, or -1 */
@@ -356,7 +361,7 @@ capacity_main(void *arg)
 }
 
 /*
- * A waiting tenant within its guarantee that preemption could still serve:
+ * (A template: %s is what is selected.) A waiting tenant within its guarantee that preemption could still serve:
  * its head job (within max_concurrent_jobs) needs no more than a usable
  * pool's free GPUs plus the borrowed work there that reclaim_capacity may
  * preempt (a job of a tenant that, without its newer jobs in that pool, is
@@ -366,7 +371,7 @@ static const char *const missed_sql =
 "WITH quota AS (SELECT t.tenant_id, q.*, tenant_scaling.gpus_held(t.tenant_id) AS held"
 "                 FROM tenant_scaling.tenant_capacity_quotas t"
 "                 CROSS JOIN LATERAL tenant_scaling.capacity_quota(t.tenant_id) q"
-"                WHERE t.tenant_id::text LIKE 'cafe1000-%'),"
+"                WHERE t.tenant_id::text LIKE 'cafe1000-%%'),"
 " head AS (SELECT DISTINCT ON (j.tenant_id) j.tenant_id, j.gpu_count, j.preemptible, j.wait_reason"
 "            FROM tenant_scaling.training_jobs j WHERE j.status = 'queued'"
 "           ORDER BY j.tenant_id, j.submitted_at, j.job_id),"
@@ -375,7 +380,7 @@ static const char *const missed_sql =
 "                         ORDER BY j.started_at DESC, j.job_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
 "                       > q.guaranteed_gpus AS preemptible_now, j.tenant_id"
 "                FROM tenant_scaling.training_jobs j JOIN quota q USING (tenant_id) WHERE j.status = 'running')"
-"SELECT count(*) FROM head h JOIN quota q USING (tenant_id)"
+"SELECT %s FROM head h JOIN quota q USING (tenant_id)"
 " JOIN tenant_scaling.tenant_job_counts n USING (tenant_id)"
 " WHERE h.wait_reason IN ('no_capacity', 'preempted') AND n.running_jobs < 4"
 "   AND q.held + h.gpu_count <= q.guaranteed_gpus"
@@ -431,11 +436,31 @@ cycle_main(void *arg)
 		PQclear(res);
 		if (quiet)
 		{
-			long long	missed = single_value(conn, missed_sql);
+			char		sql[4096];
+			long long	missed;
 
+			snprintf(sql, sizeof(sql), missed_sql, "count(*)");
+			missed = single_value(conn, sql);
 			if (missed > 0 && atomic_fetch_add(&missed_reclaims, missed) == 0)
-				fprintf(stderr, "after a pass, %lld tenants within their guarantee still wait for room preemption could make\n",
-						missed);
+			{
+				/* what the pass missed, and the pools then */
+				snprintf(sql, sizeof(sql), missed_sql,
+						 "string_agg(format('tenant %s holds %s of %s guaranteed, its head job needs %s',"
+						 " h.tenant_id, q.held, q.guaranteed_gpus, h.gpu_count), '; ')"
+						 " || ' | pools: ' || (SELECT string_agg(format('%s %s of %s', pool, in_use, capacity), ', ')"
+						 " FROM tenant_scaling.capacity_pool_status)");
+				res = PQexec(conn, sql);
+				fprintf(stderr, "after a pass, %lld tenants within their guarantee still wait for room preemption"
+						" could make: %s\n", missed,
+						PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : PQerrorMessage(conn));
+				PQclear(res);
+				/* and what a second pass, on the same state, does */
+				res = PQexec(conn, "SELECT string_agg(format('%s %s %s %s %s', action, right(tenant_id::text, 2), pool,"
+							 " gpu_count, reason), '; ') FROM tenant_scaling.reclaim_capacity('sql')");
+				fprintf(stderr, "a second pass: %s\n",
+						PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : PQerrorMessage(conn));
+				PQclear(res);
+			}
 			res = PQexec(conn, deviation_sql);
 			if (PQresultStatus(res) == PGRES_TUPLES_OK && atoi(PQgetvalue(res, 0, 0)) >= 2)
 			{

@@ -1,6 +1,8 @@
 -- Shared GPU capacity: pools, quotas, placement, borrowing, preemption,
 -- capacity changes, the views, and bad input.
 SET search_path = tenant_scaling, public;
+-- the errors without their PL/pgSQL line numbers
+\set SHOW_CONTEXT never
 CREATE FUNCTION pg_temp.refused(statement text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     c text;
