@@ -1971,6 +1971,10 @@ CREATE TRIGGER capacity_pools_check_capacity
     BEFORE UPDATE OF capacity ON tenant_scaling.capacity_pools
     FOR EACH ROW EXECUTE FUNCTION tenant_scaling.check_pool_capacity();
 
+-- the actuator starts and stops the jobs the capacity events name: it reads every tenant's jobs
+GRANT SELECT ON tenant_scaling.training_jobs TO tenant_scaling_actuator;
+CREATE POLICY actuator_rows ON tenant_scaling.training_jobs FOR SELECT TO tenant_scaling_actuator USING (true);
+
 -- Views: each pool, each tenant's quota and use, each tenant's use and cost per pool
 
 CREATE VIEW tenant_scaling.capacity_pool_status AS

@@ -187,6 +187,47 @@ ORDER BY s.tenant_id;
 SELECT submit_training_job('10000000-0000-0000-0000-000000000001', 'training_large', 5, 2);
 \set ON_ERROR_STOP on
 
+-- shared GPU capacity: a small cluster, borrowers filling it, a guaranteed tenant reclaiming
+\echo '== Shared GPU capacity: pools (capacity_pools) and quotas by tier (capacity_quotas)'
+SELECT count(finish_training_job(job_id, true)) FROM training_jobs WHERE status = 'running' \g /dev/null
+UPDATE capacity_pools SET capacity = CASE pool WHEN 'reserved' THEN 12 ELSE 4 END;
+SELECT q.tier, q.guaranteed_gpus AS guaranteed, coalesce(q.borrowing_limit_gpus::text, 'all idle') AS may_borrow,
+       q.fair_share_weight AS weight, q.spot_allowed AS spot
+FROM capacity_quotas q JOIN tiers t USING (tier) ORDER BY t.tier_rank;
+-- two borrowers take the reserved and spot GPUs with preemptible jobs of 2 GPUs
+UPDATE tenant_scaling_config SET max_concurrent_jobs = 6, max_model_size_gb = 10
+WHERE tenant_id IN (SELECT tenant_id FROM sample_tenant WHERE name IN ('bolt-basic', 'fjord-standard'));
+SELECT count(submit_training_job(s.tenant_id, 'training_medium', 0.5, 2, true))
+FROM sample_tenant s, generate_series(1, 4) WHERE s.name IN ('bolt-basic', 'fjord-standard') \g /dev/null
+SELECT count(start_next_training_job(s.tenant_id))
+FROM sample_tenant s, generate_series(1, 4) WHERE s.name IN ('bolt-basic', 'fjord-standard') \g /dev/null
+-- an enterprise tenant, guaranteed 16 GPUs, wants two jobs of 4: one fits on-demand, one waits
+SELECT count(submit_training_job(s.tenant_id, 'training_medium', 0.5, 2))
+FROM sample_tenant s, generate_series(1, 2) WHERE s.name = 'kite-enterprise' \g /dev/null
+SELECT count(start_next_training_job(s.tenant_id))
+FROM sample_tenant s, generate_series(1, 2) WHERE s.name = 'kite-enterprise' \g /dev/null
+\echo '== Jobs placed on pools (reserved first, spot for preemptible jobs, then on-demand), or waiting and why'
+SELECT s.name AS tenant, j.status, j.pool, j.gpu_count AS gpus, j.preemptible, j.wait_reason
+FROM training_jobs j JOIN sample_tenant s USING (tenant_id)
+WHERE j.status IN ('running', 'queued') AND s.name IN ('bolt-basic', 'fjord-standard', 'kite-enterprise')
+ORDER BY j.job_id;
+\echo '== The next cycle reclaims the guarantee: it preempts the newest borrowed job of the lowest tier ...'
+SELECT pg_sleep(3) \g /dev/null
+SELECT s.name AS tenant, e.action, e.previous_count || ' -> ' || e.new_count AS gpus, e.inputs ->> 'pool' AS pool,
+       e.reason
+FROM scaling_events e JOIN sample_tenant s USING (tenant_id)
+WHERE e.resource_kind = 'job' ORDER BY e.event_id;
+\echo '== ... and an actuator reports that the spot GPUs are reclaimed: report_capacity_change(''spot'', 0)'
+SELECT s.name AS tenant, r.action, r.to_pool, r.gpu_count AS gpus
+FROM report_capacity_change('spot', 0) r JOIN sample_tenant s USING (tenant_id);
+\echo '== Each pool (capacity_pool_status) and each tenant''s use (tenant_capacity)'
+SELECT pool, capacity_type, capacity, in_use, free, running_jobs, cost_per_hour FROM capacity_pool_status
+ORDER BY array_position(ARRAY['reserved', 'spot', 'on_demand'], capacity_type);
+SELECT s.name AS tenant, c.guaranteed_gpus AS guaranteed, c.gpus_in_use AS in_use, c.borrowed_gpus AS borrowed,
+       c.waiting_jobs AS waiting, c.head_wait_reason
+FROM tenant_capacity c JOIN sample_tenant s USING (tenant_id)
+WHERE s.name IN ('bolt-basic', 'fjord-standard', 'kite-enterprise') ORDER BY s.tenant_id;
+
 -- cost: a month of usage, the seed's cost view and the right-sizing advice
 INSERT INTO tenant_resource_usage (tenant_id, scaling_tier, usage_date, cpu_hours, gpu_hours, storage_gb_days,
                                    network_gb, cpu_utilization, memory_utilization, training_jobs, inference_endpoints)

@@ -35,6 +35,11 @@ INSERT INTO inference_endpoints (endpoint_id, tenant_id, current_replicas, desir
 SELECT 'ep-' || tenant_id, tenant_id, 2, 2, 100 FROM tenant_scaling_config;
 INSERT INTO endpoint_metrics (endpoint_id, tenant_id, cpu_avg, memory_avg, latency_p95_ms, requests_per_second)
 SELECT endpoint_id, tenant_id, 90, 10, 10, 10 FROM inference_endpoints;
+INSERT INTO capacity_pools VALUES ('a100-east', 'gpu', 'reserved', 48, 2.5, 'a pool of our own');
+UPDATE capacity_pools SET capacity = 16 WHERE pool = 'reserved';
+UPDATE capacity_quotas SET guaranteed_gpus = 2 WHERE tier = 'basic';
+INSERT INTO capacity_quotas VALUES ('platinum', 32, NULL, 16, false);
+INSERT INTO tenant_capacity_quotas SELECT tenant_id, 4, 4, 3, true FROM tenant_scaling_config LIMIT 3;
 SELECT count(submit_training_job(tenant_id, 'llm_finetune', 10, 2)) FROM tenant_scaling_config, generate_series(1, 2);
 SELECT count(start_next_training_job(tenant_id)) FROM tenant_scaling_config;
 SELECT * FROM run_scaling_cycle();
@@ -47,7 +52,8 @@ SELECT tenant_id, scaling_tier, date '2026-11-01' + k, k, 0.5, k % 3, 'ep-' || k
 my @tables = qw(tiers workload_profiles tenant_roles tenant_scaling_config tenant_training_config
   training_queue_stats tenant_training_workers tenant_training_state inference_endpoints endpoint_metrics
   scaling_events scheduler_runs training_jobs tenant_training_inputs endpoint_metrics_latest tenant_job_counts
-  resource_prices tenant_resource_usage tenant_usage_totals tenant_usage_distinct);
+  resource_prices tenant_resource_usage tenant_usage_totals tenant_usage_distinct
+  capacity_pools capacity_quotas tenant_capacity_quotas capacity_pool_usage);
 sub contents
 {
 	my ($db, $table) = @_;
@@ -73,6 +79,11 @@ for my $table (@tables)
 	is(contents('restored', $table), $before{$table}, "$table is restored as it was");
 }
 like(contents('restored', 'training_jobs'), qr/^40 /, 'the jobs are there');
+is($node->safe_psql('restored', q{SELECT string_agg(pool || ' ' || units_in_use, ', ' ORDER BY pool)
+                                    FROM tenant_scaling.capacity_pool_usage WHERE units_in_use > 0}),
+   $node->safe_psql('source', q{SELECT string_agg(pool || ' ' || units_in_use, ', ' ORDER BY pool)
+                                  FROM tenant_scaling.capacity_pool_usage WHERE units_in_use > 0}),
+   'the jobs restored running hold their GPUs in both reserved pools again');
 
 # the sequences go on where they were, and the restored extension works
 my ($max_job, $new_job) = split /\|/, $node->safe_psql('restored', q{
