@@ -71,33 +71,36 @@ RETURNS record LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     job record;
-    quota record;
-    held int;
     candidate record;
 BEGIN
-    SELECT j.tenant_id, j.workload_type, j.preemptible INTO job
-      FROM tenant_scaling.training_jobs j WHERE j.job_id = place_training_job.job_id AND j.status = 'queued';
+    -- one read: the job, its GPUs, its tenant's quota and what the tenant holds
+    SELECT j.tenant_id, j.preemptible, a.gpu_count, q.guaranteed_gpus, q.borrowing_limit_gpus, q.spot_allowed,
+           (SELECT coalesce(sum(r.gpu_count), 0)::int FROM tenant_scaling.training_jobs r
+             WHERE r.tenant_id = j.tenant_id AND r.status = 'running' AND a.gpu_count > 0) AS held
+      INTO job
+      FROM tenant_scaling.training_jobs j
+     CROSS JOIN LATERAL tenant_scaling.allocate_resources(j.tenant_id, j.workload_type) a
+     LEFT JOIN LATERAL (SELECT * FROM tenant_scaling.capacity_quota(j.tenant_id) WHERE a.gpu_count > 0) q ON true
+     WHERE j.job_id = place_training_job.job_id AND j.status = 'queued';
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
             MESSAGE = format('training job %s is not queued', place_training_job.job_id);
     END IF;
-    SELECT a.gpu_count INTO gpu_count FROM tenant_scaling.allocate_resources(job.tenant_id, job.workload_type) a;
+    gpu_count := job.gpu_count;
     IF gpu_count = 0 THEN
         UPDATE tenant_scaling.training_jobs j
            SET status = 'running', started_at = clock_timestamp(), gpu_count = 0, pool = NULL, wait_reason = NULL
          WHERE j.job_id = place_training_job.job_id;
         RETURN;
     END IF;
-    quota := tenant_scaling.capacity_quota(job.tenant_id);
-    held := tenant_scaling.gpus_held(job.tenant_id);
-    IF quota.borrowing_limit_gpus IS NOT NULL AND gpu_count > quota.guaranteed_gpus + quota.borrowing_limit_gpus THEN
+    IF job.borrowing_limit_gpus IS NOT NULL AND gpu_count > job.guaranteed_gpus + job.borrowing_limit_gpus THEN
         wait_reason := 'exceeds_quota';
-    ELSIF quota.borrowing_limit_gpus IS NOT NULL
-          AND held + gpu_count > quota.guaranteed_gpus + quota.borrowing_limit_gpus THEN
+    ELSIF job.borrowing_limit_gpus IS NOT NULL
+          AND job.held + gpu_count > job.guaranteed_gpus + job.borrowing_limit_gpus THEN
         wait_reason := 'over_borrowing_limit';
     ELSE
         wait_reason := 'larger_than_any_pool';
-        FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(gpu_count, job.preemptible AND quota.spot_allowed)
+        FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(gpu_count, job.preemptible AND job.spot_allowed)
         LOOP
             wait_reason := 'no_capacity';
             -- read without a lock: a pool seen full is passed over; the usage
