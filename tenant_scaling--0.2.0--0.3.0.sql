@@ -1543,6 +1543,106 @@ REVOKE EXECUTE ON FUNCTION tenant_scaling.place_training_job(bigint) FROM PUBLIC
 COMMENT ON FUNCTION tenant_scaling.place_training_job(bigint) IS
 'start a queued job on the first pool with room, within its tenant''s quota; else record why it waits (the owner''s, for the admission functions)';
 
+-- Why a job runs where it does, or waits: what place_training_job would
+-- read and decide for it now, step by step; writes nothing. Under the
+-- caller's rights: another tenant's job does not exist for a tenant.
+CREATE FUNCTION tenant_scaling.explain_job_admission(job_id bigint)
+RETURNS TABLE (step int, kind text, name text, value text, detail text)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    job record;
+    quota record;
+    held int;
+    need int;
+    candidate record;
+    verdict text;
+    room text;
+BEGIN
+    SELECT j.job_id, j.tenant_id, j.workload_type, j.preemptible, j.status, j.pool, j.gpu_count, j.wait_reason,
+           j.preemptions,
+           NOT EXISTS (SELECT 1 FROM tenant_scaling.training_jobs o
+                        WHERE o.tenant_id = j.tenant_id AND o.status = 'queued'
+                          AND (o.submitted_at, o.job_id) < (j.submitted_at, j.job_id)) AS at_head
+      INTO job FROM tenant_scaling.training_jobs j WHERE j.job_id = explain_job_admission.job_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+            MESSAGE = format('training job %s does not exist', explain_job_admission.job_id);
+    END IF;
+    need := CASE WHEN job.status = 'queued'
+                 THEN (SELECT a.gpu_count FROM tenant_scaling.allocate_resources(job.tenant_id, job.workload_type) a)
+                 ELSE coalesce(job.gpu_count, 0) END;
+    quota := tenant_scaling.capacity_quota(job.tenant_id);
+    held := tenant_scaling.gpus_held(job.tenant_id);
+    step := 0;
+    FOR kind, name, value, detail IN VALUES
+        ('input', 'status', job.status, CASE WHEN job.status = 'running' THEN format('on pool %s', coalesce(job.pool, 'none'))
+                                             WHEN job.status = 'queued' AND NOT job.at_head THEN 'behind older queued jobs of its tenant: first in, first out'
+                                             WHEN job.status = 'queued' THEN 'the head of its tenant''s queue' END),
+        ('input', 'gpus', need::text, format('allocate_resources(%s)', job.workload_type)),
+        ('input', 'preemptible', job.preemptible::text, 'may run on spot capacity'),
+        ('input', 'wait_reason', job.wait_reason, format('preempted %s times', job.preemptions)),
+        ('quota', 'tier', quota.tier, NULL),
+        ('quota', 'guaranteed_gpus', quota.guaranteed_gpus::text, 'got back by preemption of borrowed work'),
+        ('quota', 'borrowing_limit_gpus', coalesce(quota.borrowing_limit_gpus::text, 'all idle capacity'), NULL),
+        ('quota', 'fair_share_weight', quota.fair_share_weight::text, NULL),
+        ('quota', 'spot_allowed', quota.spot_allowed::text, NULL),
+        ('quota', 'gpus_held', held::text, format('borrowing %s', greatest(held - quota.guaranteed_gpus, 0)))
+    LOOP
+        step := step + 1;
+        RETURN NEXT;
+    END LOOP;
+    IF job.status <> 'queued' THEN
+        RETURN;
+    END IF;
+    IF need = 0 THEN
+        verdict := 'would start: it needs no GPU, so no pool';
+    ELSIF quota.borrowing_limit_gpus IS NOT NULL AND need > quota.guaranteed_gpus + quota.borrowing_limit_gpus THEN
+        verdict := 'waits: exceeds_quota, the job is larger than the guarantee plus the borrowing limit';
+    ELSIF quota.borrowing_limit_gpus IS NOT NULL AND held + need > quota.guaranteed_gpus + quota.borrowing_limit_gpus THEN
+        verdict := 'waits: over_borrowing_limit, until jobs of its tenant finish';
+    END IF;
+    FOR candidate IN
+        SELECT p.pool, p.capacity_type, p.capacity, coalesce(u.units_in_use, 0) AS used,
+               p.capacity_type <> 'spot' OR job.preemptible AND quota.spot_allowed AS usable
+          FROM tenant_scaling.capacity_pools p LEFT JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+         WHERE p.resource = 'gpu'
+         ORDER BY pg_catalog.array_position(ARRAY['reserved', 'spot', 'on_demand'], p.capacity_type),
+                  p.price_per_unit_hour, p.pool
+    LOOP
+        room := CASE WHEN NOT candidate.usable THEN 'not usable: spot takes preemptible jobs of tenants that allow spot'
+                     WHEN candidate.capacity < need THEN 'smaller than the job'
+                     WHEN candidate.used + need <= candidate.capacity THEN 'room'
+                     ELSE 'full for this job' END;
+        step := step + 1;
+        kind := 'pool';
+        name := candidate.pool;
+        value := format('%s of %s in use', candidate.used, candidate.capacity);
+        detail := format('%s: %s', candidate.capacity_type, room);
+        RETURN NEXT;
+        IF verdict IS NULL AND room = 'room' AND job.at_head THEN
+            verdict := format('would start on %s', candidate.pool);
+        END IF;
+    END LOOP;
+    IF verdict IS NULL AND NOT job.at_head THEN
+        verdict := 'waits: behind older queued jobs of its tenant';
+    ELSIF verdict IS NULL AND held + need <= quota.guaranteed_gpus THEN
+        verdict := 'waits: no_capacity; within its guarantee, so the next cycle preempts borrowed work for it where that makes room';
+    ELSIF verdict IS NULL THEN
+        verdict := 'waits: no_capacity; it would borrow, so it gets room when GPUs free up, or by fair sharing';
+    END IF;
+    step := step + 1;
+    kind := 'result';
+    name := 'admission';
+    value := NULL;
+    detail := verdict;
+    RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION tenant_scaling.explain_job_admission(bigint) IS
+'why a training job runs where it does or waits: its GPUs, its tenant''s quota, each pool in placement order, the verdict; writes nothing';
+
 -- An event of the capacity decisions (resource_kind job), announced as the
 -- scaling decisions are: the payload is the event id only.
 CREATE FUNCTION tenant_scaling.record_job_event(tenant_id uuid, job_id bigint, action text, held int, reason text,

@@ -98,6 +98,14 @@ FROM scaling_events WHERE resource_kind = 'job' ORDER BY event_id;
 -- nothing more to do: a second pass changes nothing
 SELECT count(*) FROM reclaim_capacity();
 
+-- explain_job_admission: why the enterprise job runs where it does, and why b1's head job waits
+SELECT step, kind, name, value, detail FROM explain_job_admission(
+    (SELECT max(job_id) FROM training_jobs WHERE tenant_id = 'c0000000-0000-0000-0000-0000000000e1'));
+SELECT step, kind, name, value, detail FROM explain_job_admission(
+    (SELECT min(job_id) FROM training_jobs WHERE tenant_id = 'c0000000-0000-0000-0000-0000000000b1'
+        AND status = 'queued'));
+SELECT * FROM explain_job_admission(-1);
+
 -- fair sharing: b2 (weight 3) waits, borrowing less per weight than b1
 -- (weight 1) even after its job starts: one of b1's jobs goes for it
 SELECT right(tenant_id::text, 2) AS tenant, gpus_in_use, borrowed_gpus, fair_share_weight, waiting_jobs, head_wait_reason
@@ -176,11 +184,18 @@ SELECT pg_temp.refused($$UPDATE tenant_scaling.training_jobs SET wait_reason = '
 -- who may call what: a tenant neither reclaims, reports capacity nor places jobs
 CREATE ROLE capacity_tenant;
 INSERT INTO tenant_roles VALUES ('capacity_tenant', 'c0000000-0000-0000-0000-0000000000b1');
+SELECT min(job_id) AS e1_job FROM training_jobs WHERE tenant_id = 'c0000000-0000-0000-0000-0000000000e1' \gset
 SET ROLE capacity_tenant;
 SELECT * FROM reclaim_capacity();
 SELECT * FROM report_capacity_change('reserved', 100);
 SELECT * FROM place_training_job(1);
 UPDATE capacity_pools SET capacity = 100;
+-- another tenant's job does not exist for it (42704)
+\set VERBOSITY sqlstate
+SELECT * FROM explain_job_admission(:e1_job);
+\set VERBOSITY default
+SELECT count(*) AS own_job_steps FROM explain_job_admission(
+    (SELECT min(job_id) FROM training_jobs WHERE tenant_id = 'c0000000-0000-0000-0000-0000000000b1'));
 -- it sees its own quota and use, and every pool's totals
 SELECT right(tenant_id::text, 2) AS tenant FROM tenant_capacity;
 SELECT DISTINCT right(tenant_id::text, 2) AS tenant FROM tenant_pool_usage;
