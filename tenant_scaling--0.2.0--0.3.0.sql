@@ -1112,13 +1112,27 @@ BEGIN
          WHERE i.stats_at IS NULL OR excluded.stats_at > i.stats_at
         RETURNING 1)
     SELECT count(*) INTO n FROM rebuilt;
+    -- the GPUs each pool's running jobs hold (a restore with --disable-triggers leaves none)
+    UPDATE tenant_scaling.capacity_pool_usage u
+       SET units_in_use = coalesce(f.gpus, 0), running_jobs = coalesce(f.jobs, 0)
+      FROM tenant_scaling.capacity_pools p
+      LEFT JOIN (SELECT j.pool, sum(j.gpu_count)::int AS gpus, count(*)::int AS jobs
+                   FROM tenant_scaling.training_jobs j WHERE j.status = 'running' AND j.pool IS NOT NULL
+                  GROUP BY j.pool) f ON f.pool = p.pool
+     WHERE u.pool = p.pool
+       AND (u.units_in_use, u.running_jobs) IS DISTINCT FROM (coalesce(f.gpus, 0), coalesce(f.jobs, 0));
+    INSERT INTO tenant_scaling.capacity_pool_usage (pool, units_in_use, running_jobs)
+    SELECT j.pool, sum(j.gpu_count), count(*) FROM tenant_scaling.training_jobs j
+     WHERE j.status = 'running' AND j.pool IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = j.pool)
+     GROUP BY j.pool;
     RETURN n;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION tenant_scaling.rebuild_derived_state() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenant_scaling.rebuild_derived_state() TO tenant_scaling_admin;
 COMMENT ON FUNCTION tenant_scaling.rebuild_derived_state() IS
-'after a restore: each tenant''s newest training_queue_stats sample into tenant_training_inputs; returns the tenants set';
+'after a restore: each tenant''s newest training_queue_stats sample into tenant_training_inputs, and the GPUs in use of each pool; returns the tenants set';
 
 --------------------------------------------------------------------------
 -- Shared GPU capacity (issue 12; README, Shared GPU capacity): pools,
@@ -1186,7 +1200,8 @@ CREATE TABLE tenant_scaling.capacity_pools (
     resource text NOT NULL DEFAULT 'gpu' CONSTRAINT pool_resource_known CHECK (resource = 'gpu'),
     capacity_type text NOT NULL
         CONSTRAINT capacity_type_valid CHECK (capacity_type IN ('reserved', 'on_demand', 'spot')),
-    capacity int NOT NULL CONSTRAINT capacity_not_negative CHECK (capacity >= 0),
+    -- bounded, so that no sum of GPUs overflows
+    capacity int NOT NULL CONSTRAINT capacity_range CHECK (capacity BETWEEN 0 AND 1000000),
     price_per_unit_hour numeric NOT NULL
         CONSTRAINT price_per_unit_hour_finite_not_negative
         CHECK (price_per_unit_hour >= 0 AND price_per_unit_hour < 'Infinity'),
@@ -1204,7 +1219,7 @@ COMMENT ON COLUMN tenant_scaling.capacity_pools.resource IS 'what the pool holds
 COMMENT ON COLUMN tenant_scaling.capacity_pools.capacity_type IS
 'reserved (placed first), spot (for preemptible jobs of tenants that allow spot) or on_demand (placed last)';
 COMMENT ON COLUMN tenant_scaling.capacity_pools.capacity IS
-'units the pool has; lowered below what is in use only by report_capacity_change, which preempts what no longer fits';
+'units the pool has, 0 to 1,000,000; lowered below what is in use only by report_capacity_change, which preempts what no longer fits';
 COMMENT ON COLUMN tenant_scaling.capacity_pools.price_per_unit_hour IS
 'price of one unit for one hour; tenant_capacity_cost multiplies the GPU hours of each tenant''s jobs by it';
 COMMENT ON COLUMN tenant_scaling.capacity_pools.description IS 'what the pool is, free text';
@@ -1236,8 +1251,9 @@ GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
 -- per tier, and per tenant where a tenant's own row replaces its tier's.
 CREATE TABLE tenant_scaling.capacity_quotas (
     tier text PRIMARY KEY REFERENCES tenant_scaling.tiers (tier) ON UPDATE CASCADE ON DELETE CASCADE,
-    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_not_negative CHECK (guaranteed_gpus >= 0),
-    borrowing_limit_gpus int CONSTRAINT borrowing_limit_gpus_not_negative CHECK (borrowing_limit_gpus >= 0),
+    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_range CHECK (guaranteed_gpus BETWEEN 0 AND 1000000),
+    borrowing_limit_gpus int
+        CONSTRAINT borrowing_limit_gpus_range CHECK (borrowing_limit_gpus BETWEEN 0 AND 1000000),
     fair_share_weight numeric NOT NULL DEFAULT 1
         CONSTRAINT fair_share_weight_finite_positive CHECK (fair_share_weight > 0 AND fair_share_weight < 'Infinity'),
     spot_allowed boolean NOT NULL DEFAULT true
@@ -1254,7 +1270,7 @@ COMMENT ON COLUMN tenant_scaling.capacity_quotas.tier IS 'a tier of tenant_scali
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.guaranteed_gpus IS
 'GPUs a tenant of the tier gets back by preemption of borrowed work when it waits for them (Kueue''s nominal quota)';
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.borrowing_limit_gpus IS
-'GPUs beyond the guarantee a tenant may hold of idle capacity; NULL: all idle capacity';
+'GPUs beyond the guarantee a tenant may hold of idle capacity; NULL: all idle capacity (both at most 1,000,000)';
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.fair_share_weight IS
 'share of idle capacity among borrowing tenants, in proportion to the weights (Kueue''s fair sharing)';
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.spot_allowed IS 'whether preemptible jobs of the tier''s tenants may run on spot pools';
@@ -1267,8 +1283,9 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_quotas', '')
 
 CREATE TABLE tenant_scaling.tenant_capacity_quotas (
     tenant_id uuid PRIMARY KEY,
-    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_not_negative CHECK (guaranteed_gpus >= 0),
-    borrowing_limit_gpus int CONSTRAINT borrowing_limit_gpus_not_negative CHECK (borrowing_limit_gpus >= 0),
+    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_range CHECK (guaranteed_gpus BETWEEN 0 AND 1000000),
+    borrowing_limit_gpus int
+        CONSTRAINT borrowing_limit_gpus_range CHECK (borrowing_limit_gpus BETWEEN 0 AND 1000000),
     fair_share_weight numeric NOT NULL DEFAULT 1
         CONSTRAINT fair_share_weight_finite_positive CHECK (fair_share_weight > 0 AND fair_share_weight < 'Infinity'),
     spot_allowed boolean NOT NULL DEFAULT true
@@ -1292,7 +1309,7 @@ COMMENT ON INDEX tenant_scaling.tenant_capacity_quotas_pkey IS 'one quota per te
 ALTER TABLE tenant_scaling.training_jobs
     ADD COLUMN preemptible boolean NOT NULL DEFAULT false,
     ADD COLUMN gpu_count int CONSTRAINT gpu_count_not_negative CHECK (gpu_count >= 0),
-    ADD COLUMN pool text CONSTRAINT job_pool_known REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE,
+    ADD COLUMN pool text CONSTRAINT job_pool_known REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE RESTRICT,
     ADD COLUMN wait_reason text CONSTRAINT wait_reason_valid CHECK (wait_reason IN ('no_capacity', 'over_borrowing_limit', 'exceeds_quota', 'larger_than_any_pool', 'preempted')),
     ADD COLUMN preemptions int NOT NULL DEFAULT 0 CONSTRAINT preemptions_not_negative CHECK (preemptions >= 0),
     ADD CONSTRAINT job_pool_placed CHECK (pool IS NULL OR (gpu_count IS NOT NULL AND status <> 'queued'));
@@ -1480,8 +1497,9 @@ COMMENT ON FUNCTION tenant_scaling.placement_pools(int, boolean) IS
 -- and its tenant's tenant_job_counts row, as start_next_training_job does.
 -- Run as the extension's owner only (start_next_training_job,
 -- reclaim_capacity, report_capacity_change).
-CREATE FUNCTION tenant_scaling.place_training_job(job_id bigint, OUT pool text, OUT gpu_count int, OUT wait_reason text)
-RETURNS record LANGUAGE plpgsql VOLATILE STRICT
+CREATE FUNCTION tenant_scaling.place_training_job(job_id bigint, only_pools text[], OUT pool text, OUT gpu_count int,
+                                                  OUT wait_reason text)
+RETURNS record LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     job record;
@@ -1507,19 +1525,20 @@ BEGIN
          WHERE j.job_id = place_training_job.job_id;
         RETURN;
     END IF;
-    IF job.borrowing_limit_gpus IS NOT NULL AND gpu_count > job.guaranteed_gpus + job.borrowing_limit_gpus THEN
+    IF job.borrowing_limit_gpus IS NOT NULL AND gpu_count > job.guaranteed_gpus::bigint + job.borrowing_limit_gpus THEN
         wait_reason := 'exceeds_quota';
     ELSIF job.borrowing_limit_gpus IS NOT NULL
-          AND job.held + gpu_count > job.guaranteed_gpus + job.borrowing_limit_gpus THEN
+          AND job.held::bigint + gpu_count > job.guaranteed_gpus::bigint + job.borrowing_limit_gpus THEN
         wait_reason := 'over_borrowing_limit';
     ELSE
         wait_reason := 'larger_than_any_pool';
-        FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(gpu_count, job.preemptible AND job.spot_allowed)
+        FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(gpu_count, job.preemptible AND job.spot_allowed) c
+                          WHERE only_pools IS NULL OR c.pool = ANY (only_pools)
         LOOP
             wait_reason := 'no_capacity';
             -- read without a lock: a pool seen full is passed over; the usage
             -- trigger checks, under the pool's lock, the one taken
-            CONTINUE WHEN candidate.units_in_use + gpu_count > candidate.capacity;
+            CONTINUE WHEN candidate.units_in_use::bigint + gpu_count > candidate.capacity;
             BEGIN
                 UPDATE tenant_scaling.training_jobs j
                    SET status = 'running', started_at = clock_timestamp(),
@@ -1539,9 +1558,9 @@ BEGIN
        AND (j.wait_reason, j.gpu_count) IS DISTINCT FROM (place_training_job.wait_reason, place_training_job.gpu_count);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION tenant_scaling.place_training_job(bigint) FROM PUBLIC;
-COMMENT ON FUNCTION tenant_scaling.place_training_job(bigint) IS
-'start a queued job on the first pool with room, within its tenant''s quota; else record why it waits (the owner''s, for the admission functions)';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.place_training_job(bigint, text[]) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.place_training_job(bigint, text[]) IS
+'start a queued job on the first pool with room (of only_pools, when not NULL), within its tenant''s quota; else record why it waits (the owner''s, for the admission functions)';
 
 -- Why a job runs where it does, or waits: what place_training_job would
 -- read and decide for it now, step by step; writes nothing. Under the
@@ -1790,12 +1809,33 @@ DECLARE
     freed int;
     why text;
     admitted_any boolean;
+    usable text[];
     done jsonb := '[]';
 BEGIN
     IF origin IS NULL OR origin NOT IN ('worker', 'sql', 'manual') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('origin must be worker, sql or manual, not %s', coalesce(origin, 'null'));
     END IF;
+    IF (run_id IS NULL) <> (origin = 'manual')
+       OR run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenant_scaling.scheduler_runs r
+                                              WHERE r.run_id = reclaim_capacity.run_id AND r.status = 'running'
+                                                AND r.origin = reclaim_capacity.origin) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('run %s is not a running %s cycle', coalesce(run_id::text, 'null'), origin),
+            HINT = 'Call reclaim_capacity() by hand with no arguments; the cycles pass their own run.';
+    END IF;
+    -- the pools the pass uses: their rows and usage rows, locked now, or left
+    -- out (a start or finish holds a pool's usage row until it commits, and
+    -- the pass never waits for a tenant)
+    INSERT INTO tenant_scaling.capacity_pool_usage (pool)
+    SELECT p.pool FROM tenant_scaling.capacity_pools p
+     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = p.pool)
+    ON CONFLICT (pool) DO NOTHING;
+    SELECT coalesce(pg_catalog.array_agg(x.pool), '{}') INTO usable
+      FROM (SELECT p.pool FROM tenant_scaling.capacity_pools p
+              JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+             WHERE p.resource = 'gpu'
+               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF u SKIP LOCKED) x;
     -- rounds: an admission can make more work borrowed (its tenant goes
     -- above its guarantee), which a guaranteed tenant passed over earlier
     -- may then reclaim; a round that admits nothing ends the pass
@@ -1817,7 +1857,7 @@ BEGIN
           FROM tenant_scaling.capacity_pools p
           LEFT JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
           LEFT JOIN borrowed b ON b.pool = p.pool
-         WHERE p.resource = 'gpu';
+         WHERE p.pool = ANY (usable);
         FOR w IN
             WITH head AS MATERIALIZED (
                 SELECT DISTINCT ON (j.tenant_id) j.job_id, j.tenant_id, j.gpu_count, j.preemptible, j.submitted_at
@@ -1872,7 +1912,7 @@ BEGIN
                     EXIT WHEN NOT FOUND;
                     freed := 0;
                     held := tenant_scaling.gpus_held(w.tenant_id);
-                    placed := tenant_scaling.place_training_job(head.job_id);
+                    placed := tenant_scaling.place_training_job(head.job_id, usable);
                     within := held + placed.gpu_count <= w.guaranteed_gpus;
                     IF placed.wait_reason = 'no_capacity' THEN
                         FOR candidate IN
@@ -1892,13 +1932,13 @@ BEGIN
                                 pools := jsonb_set(pools, ARRAY[candidate.pool], (pools -> candidate.pool) || jsonb_build_object(
                                     'free', (pools -> candidate.pool ->> 'free')::int + freed,
                                     'borrowed', greatest((pools -> candidate.pool ->> 'borrowed')::int - freed, 0)));
-                                placed := tenant_scaling.place_training_job(head.job_id);
+                                placed := tenant_scaling.place_training_job(head.job_id, usable);
                                 EXIT;
                             END IF;
                         END LOOP;
                         -- a victim that finished while the pass looked freed its GPUs all the same
                         IF freed = 0 THEN
-                            placed := tenant_scaling.place_training_job(head.job_id);
+                            placed := tenant_scaling.place_training_job(head.job_id, usable);
                         END IF;
                     END IF;
                     IF placed.wait_reason IS NULL THEN
@@ -1952,7 +1992,8 @@ CREATE FUNCTION tenant_scaling.report_capacity_change(pool text, capacity int)
 RETURNS TABLE (job_id bigint, tenant_id uuid, action text, to_pool text, gpu_count int)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET tenant_scaling.capacity_change = on AS $$
+SET tenant_scaling.capacity_change = on
+SET lock_timeout = '2s' AS $$
 #variable_conflict use_column
 DECLARE
     old_capacity int;
@@ -1967,9 +2008,16 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
             MESSAGE = format('%s must not be null', CASE WHEN pool IS NULL THEN 'pool' ELSE 'capacity' END);
     END IF;
-    IF capacity < 0 THEN
+    IF capacity < 0 OR capacity > 1000000 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('capacity must not be negative: %s', capacity);
+            MESSAGE = format('capacity must be 0 to 1,000,000: %s', capacity);
+    END IF;
+    -- what is in use must be read as it is now, not as a snapshot taken before
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'active_sql_transaction',
+            MESSAGE = 'report_capacity_change runs at READ COMMITTED only',
+            DETAIL = format('The transaction is %s: its snapshot may not show jobs started since it began.',
+                            current_setting('transaction_isolation'));
     END IF;
     -- the counts rows of the tenants running there, then the pool: the
     -- order in which a start takes a tenant's counts and the pool it enters
@@ -2019,7 +2067,7 @@ BEGIN
     -- counts row is held since the preemption moved it)
     FOREACH id IN ARRAY moved
     LOOP
-        placed := tenant_scaling.place_training_job(id);
+        placed := tenant_scaling.place_training_job(id, NULL);
         SELECT j.tenant_id INTO victim FROM tenant_scaling.training_jobs j WHERE j.job_id = id;
         job_id := id;
         tenant_id := victim.tenant_id;
@@ -2055,8 +2103,15 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '39P01',
             MESSAGE = 'check_pool_capacity runs only as a BEFORE trigger of tenant_scaling.capacity_pools';
     END IF;
-    IF current_setting('tenant_scaling.capacity_change') = 'on' THEN
+    IF current_setting('tenant_scaling.capacity_change') = 'on' OR NEW.capacity >= OLD.capacity THEN
         RETURN NEW;
+    END IF;
+    -- what is in use must be read as it is now, not as a snapshot taken before
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'active_sql_transaction',
+            MESSAGE = format('lowering the capacity of pool %s runs at READ COMMITTED only', OLD.pool),
+            DETAIL = format('The transaction is %s: its snapshot may not show jobs started since it began.',
+                            current_setting('transaction_isolation'));
     END IF;
     SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = OLD.pool;
     IF NEW.capacity < coalesce(used, 0) THEN

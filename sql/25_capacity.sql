@@ -10,7 +10,8 @@ CREATE TABLE tenant_scaling.capacity_pools (
     resource text NOT NULL DEFAULT 'gpu' CONSTRAINT pool_resource_known CHECK (resource = 'gpu'),
     capacity_type text NOT NULL
         CONSTRAINT capacity_type_valid CHECK (capacity_type IN ('reserved', 'on_demand', 'spot')),
-    capacity int NOT NULL CONSTRAINT capacity_not_negative CHECK (capacity >= 0),
+    -- bounded, so that no sum of GPUs overflows
+    capacity int NOT NULL CONSTRAINT capacity_range CHECK (capacity BETWEEN 0 AND 1000000),
     price_per_unit_hour numeric NOT NULL
         CONSTRAINT price_per_unit_hour_finite_not_negative
         CHECK (price_per_unit_hour >= 0 AND price_per_unit_hour < 'Infinity'),
@@ -28,7 +29,7 @@ COMMENT ON COLUMN tenant_scaling.capacity_pools.resource IS 'what the pool holds
 COMMENT ON COLUMN tenant_scaling.capacity_pools.capacity_type IS
 'reserved (placed first), spot (for preemptible jobs of tenants that allow spot) or on_demand (placed last)';
 COMMENT ON COLUMN tenant_scaling.capacity_pools.capacity IS
-'units the pool has; lowered below what is in use only by report_capacity_change, which preempts what no longer fits';
+'units the pool has, 0 to 1,000,000; lowered below what is in use only by report_capacity_change, which preempts what no longer fits';
 COMMENT ON COLUMN tenant_scaling.capacity_pools.price_per_unit_hour IS
 'price of one unit for one hour; tenant_capacity_cost multiplies the GPU hours of each tenant''s jobs by it';
 COMMENT ON COLUMN tenant_scaling.capacity_pools.description IS 'what the pool is, free text';
@@ -60,8 +61,9 @@ GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
 -- per tier, and per tenant where a tenant's own row replaces its tier's.
 CREATE TABLE tenant_scaling.capacity_quotas (
     tier text PRIMARY KEY REFERENCES tenant_scaling.tiers (tier) ON UPDATE CASCADE ON DELETE CASCADE,
-    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_not_negative CHECK (guaranteed_gpus >= 0),
-    borrowing_limit_gpus int CONSTRAINT borrowing_limit_gpus_not_negative CHECK (borrowing_limit_gpus >= 0),
+    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_range CHECK (guaranteed_gpus BETWEEN 0 AND 1000000),
+    borrowing_limit_gpus int
+        CONSTRAINT borrowing_limit_gpus_range CHECK (borrowing_limit_gpus BETWEEN 0 AND 1000000),
     fair_share_weight numeric NOT NULL DEFAULT 1
         CONSTRAINT fair_share_weight_finite_positive CHECK (fair_share_weight > 0 AND fair_share_weight < 'Infinity'),
     spot_allowed boolean NOT NULL DEFAULT true
@@ -78,7 +80,7 @@ COMMENT ON COLUMN tenant_scaling.capacity_quotas.tier IS 'a tier of tenant_scali
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.guaranteed_gpus IS
 'GPUs a tenant of the tier gets back by preemption of borrowed work when it waits for them (Kueue''s nominal quota)';
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.borrowing_limit_gpus IS
-'GPUs beyond the guarantee a tenant may hold of idle capacity; NULL: all idle capacity';
+'GPUs beyond the guarantee a tenant may hold of idle capacity; NULL: all idle capacity (both at most 1,000,000)';
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.fair_share_weight IS
 'share of idle capacity among borrowing tenants, in proportion to the weights (Kueue''s fair sharing)';
 COMMENT ON COLUMN tenant_scaling.capacity_quotas.spot_allowed IS 'whether preemptible jobs of the tier''s tenants may run on spot pools';
@@ -91,8 +93,9 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_quotas', '')
 
 CREATE TABLE tenant_scaling.tenant_capacity_quotas (
     tenant_id uuid PRIMARY KEY,
-    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_not_negative CHECK (guaranteed_gpus >= 0),
-    borrowing_limit_gpus int CONSTRAINT borrowing_limit_gpus_not_negative CHECK (borrowing_limit_gpus >= 0),
+    guaranteed_gpus int NOT NULL DEFAULT 0 CONSTRAINT guaranteed_gpus_range CHECK (guaranteed_gpus BETWEEN 0 AND 1000000),
+    borrowing_limit_gpus int
+        CONSTRAINT borrowing_limit_gpus_range CHECK (borrowing_limit_gpus BETWEEN 0 AND 1000000),
     fair_share_weight numeric NOT NULL DEFAULT 1
         CONSTRAINT fair_share_weight_finite_positive CHECK (fair_share_weight > 0 AND fair_share_weight < 'Infinity'),
     spot_allowed boolean NOT NULL DEFAULT true

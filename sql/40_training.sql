@@ -164,7 +164,8 @@ CREATE TABLE tenant_scaling.training_jobs (
     -- last, where ALTER TABLE ... ADD COLUMN put them in the update from 0.2.0
     preemptible boolean NOT NULL DEFAULT false,
     gpu_count int CONSTRAINT gpu_count_not_negative CHECK (gpu_count >= 0),
-    pool text CONSTRAINT job_pool_known REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE,
+    -- RESTRICT: a pool jobs ran on cannot go, even within one statement that brings it back
+    pool text CONSTRAINT job_pool_known REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE RESTRICT,
     wait_reason text CONSTRAINT wait_reason_valid
         CHECK (wait_reason IN ('no_capacity', 'over_borrowing_limit', 'exceeds_quota', 'larger_than_any_pool', 'preempted')),
     preemptions int NOT NULL DEFAULT 0 CONSTRAINT preemptions_not_negative CHECK (preemptions >= 0),

@@ -66,8 +66,9 @@ COMMENT ON FUNCTION tenant_scaling.placement_pools(int, boolean) IS
 -- and its tenant's tenant_job_counts row, as start_next_training_job does.
 -- Run as the extension's owner only (start_next_training_job,
 -- reclaim_capacity, report_capacity_change).
-CREATE FUNCTION tenant_scaling.place_training_job(job_id bigint, OUT pool text, OUT gpu_count int, OUT wait_reason text)
-RETURNS record LANGUAGE plpgsql VOLATILE STRICT
+CREATE FUNCTION tenant_scaling.place_training_job(job_id bigint, only_pools text[], OUT pool text, OUT gpu_count int,
+                                                  OUT wait_reason text)
+RETURNS record LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     job record;
@@ -93,19 +94,20 @@ BEGIN
          WHERE j.job_id = place_training_job.job_id;
         RETURN;
     END IF;
-    IF job.borrowing_limit_gpus IS NOT NULL AND gpu_count > job.guaranteed_gpus + job.borrowing_limit_gpus THEN
+    IF job.borrowing_limit_gpus IS NOT NULL AND gpu_count > job.guaranteed_gpus::bigint + job.borrowing_limit_gpus THEN
         wait_reason := 'exceeds_quota';
     ELSIF job.borrowing_limit_gpus IS NOT NULL
-          AND job.held + gpu_count > job.guaranteed_gpus + job.borrowing_limit_gpus THEN
+          AND job.held::bigint + gpu_count > job.guaranteed_gpus::bigint + job.borrowing_limit_gpus THEN
         wait_reason := 'over_borrowing_limit';
     ELSE
         wait_reason := 'larger_than_any_pool';
-        FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(gpu_count, job.preemptible AND job.spot_allowed)
+        FOR candidate IN SELECT * FROM tenant_scaling.placement_pools(gpu_count, job.preemptible AND job.spot_allowed) c
+                          WHERE only_pools IS NULL OR c.pool = ANY (only_pools)
         LOOP
             wait_reason := 'no_capacity';
             -- read without a lock: a pool seen full is passed over; the usage
             -- trigger checks, under the pool's lock, the one taken
-            CONTINUE WHEN candidate.units_in_use + gpu_count > candidate.capacity;
+            CONTINUE WHEN candidate.units_in_use::bigint + gpu_count > candidate.capacity;
             BEGIN
                 UPDATE tenant_scaling.training_jobs j
                    SET status = 'running', started_at = clock_timestamp(),
@@ -125,9 +127,9 @@ BEGIN
        AND (j.wait_reason, j.gpu_count) IS DISTINCT FROM (place_training_job.wait_reason, place_training_job.gpu_count);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION tenant_scaling.place_training_job(bigint) FROM PUBLIC;
-COMMENT ON FUNCTION tenant_scaling.place_training_job(bigint) IS
-'start a queued job on the first pool with room, within its tenant''s quota; else record why it waits (the owner''s, for the admission functions)';
+REVOKE EXECUTE ON FUNCTION tenant_scaling.place_training_job(bigint, text[]) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.place_training_job(bigint, text[]) IS
+'start a queued job on the first pool with room (of only_pools, when not NULL), within its tenant''s quota; else record why it waits (the owner''s, for the admission functions)';
 
 -- Why a job runs where it does, or waits: what place_training_job would
 -- read and decide for it now, step by step; writes nothing. Under the
@@ -376,12 +378,33 @@ DECLARE
     freed int;
     why text;
     admitted_any boolean;
+    usable text[];
     done jsonb := '[]';
 BEGIN
     IF origin IS NULL OR origin NOT IN ('worker', 'sql', 'manual') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('origin must be worker, sql or manual, not %s', coalesce(origin, 'null'));
     END IF;
+    IF (run_id IS NULL) <> (origin = 'manual')
+       OR run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenant_scaling.scheduler_runs r
+                                              WHERE r.run_id = reclaim_capacity.run_id AND r.status = 'running'
+                                                AND r.origin = reclaim_capacity.origin) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('run %s is not a running %s cycle', coalesce(run_id::text, 'null'), origin),
+            HINT = 'Call reclaim_capacity() by hand with no arguments; the cycles pass their own run.';
+    END IF;
+    -- the pools the pass uses: their rows and usage rows, locked now, or left
+    -- out (a start or finish holds a pool's usage row until it commits, and
+    -- the pass never waits for a tenant)
+    INSERT INTO tenant_scaling.capacity_pool_usage (pool)
+    SELECT p.pool FROM tenant_scaling.capacity_pools p
+     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = p.pool)
+    ON CONFLICT (pool) DO NOTHING;
+    SELECT coalesce(pg_catalog.array_agg(x.pool), '{}') INTO usable
+      FROM (SELECT p.pool FROM tenant_scaling.capacity_pools p
+              JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+             WHERE p.resource = 'gpu'
+               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF u SKIP LOCKED) x;
     -- rounds: an admission can make more work borrowed (its tenant goes
     -- above its guarantee), which a guaranteed tenant passed over earlier
     -- may then reclaim; a round that admits nothing ends the pass
@@ -403,7 +426,7 @@ BEGIN
           FROM tenant_scaling.capacity_pools p
           LEFT JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
           LEFT JOIN borrowed b ON b.pool = p.pool
-         WHERE p.resource = 'gpu';
+         WHERE p.pool = ANY (usable);
         FOR w IN
             WITH head AS MATERIALIZED (
                 SELECT DISTINCT ON (j.tenant_id) j.job_id, j.tenant_id, j.gpu_count, j.preemptible, j.submitted_at
@@ -458,7 +481,7 @@ BEGIN
                     EXIT WHEN NOT FOUND;
                     freed := 0;
                     held := tenant_scaling.gpus_held(w.tenant_id);
-                    placed := tenant_scaling.place_training_job(head.job_id);
+                    placed := tenant_scaling.place_training_job(head.job_id, usable);
                     within := held + placed.gpu_count <= w.guaranteed_gpus;
                     IF placed.wait_reason = 'no_capacity' THEN
                         FOR candidate IN
@@ -478,13 +501,13 @@ BEGIN
                                 pools := jsonb_set(pools, ARRAY[candidate.pool], (pools -> candidate.pool) || jsonb_build_object(
                                     'free', (pools -> candidate.pool ->> 'free')::int + freed,
                                     'borrowed', greatest((pools -> candidate.pool ->> 'borrowed')::int - freed, 0)));
-                                placed := tenant_scaling.place_training_job(head.job_id);
+                                placed := tenant_scaling.place_training_job(head.job_id, usable);
                                 EXIT;
                             END IF;
                         END LOOP;
                         -- a victim that finished while the pass looked freed its GPUs all the same
                         IF freed = 0 THEN
-                            placed := tenant_scaling.place_training_job(head.job_id);
+                            placed := tenant_scaling.place_training_job(head.job_id, usable);
                         END IF;
                     END IF;
                     IF placed.wait_reason IS NULL THEN
@@ -538,7 +561,8 @@ CREATE FUNCTION tenant_scaling.report_capacity_change(pool text, capacity int)
 RETURNS TABLE (job_id bigint, tenant_id uuid, action text, to_pool text, gpu_count int)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET tenant_scaling.capacity_change = on AS $$
+SET tenant_scaling.capacity_change = on
+SET lock_timeout = '2s' AS $$
 #variable_conflict use_column
 DECLARE
     old_capacity int;
@@ -553,9 +577,16 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
             MESSAGE = format('%s must not be null', CASE WHEN pool IS NULL THEN 'pool' ELSE 'capacity' END);
     END IF;
-    IF capacity < 0 THEN
+    IF capacity < 0 OR capacity > 1000000 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('capacity must not be negative: %s', capacity);
+            MESSAGE = format('capacity must be 0 to 1,000,000: %s', capacity);
+    END IF;
+    -- what is in use must be read as it is now, not as a snapshot taken before
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'active_sql_transaction',
+            MESSAGE = 'report_capacity_change runs at READ COMMITTED only',
+            DETAIL = format('The transaction is %s: its snapshot may not show jobs started since it began.',
+                            current_setting('transaction_isolation'));
     END IF;
     -- the counts rows of the tenants running there, then the pool: the
     -- order in which a start takes a tenant's counts and the pool it enters
@@ -605,7 +636,7 @@ BEGIN
     -- counts row is held since the preemption moved it)
     FOREACH id IN ARRAY moved
     LOOP
-        placed := tenant_scaling.place_training_job(id);
+        placed := tenant_scaling.place_training_job(id, NULL);
         SELECT j.tenant_id INTO victim FROM tenant_scaling.training_jobs j WHERE j.job_id = id;
         job_id := id;
         tenant_id := victim.tenant_id;
@@ -641,8 +672,15 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '39P01',
             MESSAGE = 'check_pool_capacity runs only as a BEFORE trigger of tenant_scaling.capacity_pools';
     END IF;
-    IF current_setting('tenant_scaling.capacity_change') = 'on' THEN
+    IF current_setting('tenant_scaling.capacity_change') = 'on' OR NEW.capacity >= OLD.capacity THEN
         RETURN NEW;
+    END IF;
+    -- what is in use must be read as it is now, not as a snapshot taken before
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'active_sql_transaction',
+            MESSAGE = format('lowering the capacity of pool %s runs at READ COMMITTED only', OLD.pool),
+            DETAIL = format('The transaction is %s: its snapshot may not show jobs started since it began.',
+                            current_setting('transaction_isolation'));
     END IF;
     SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = OLD.pool;
     IF NEW.capacity < coalesce(used, 0) THEN

@@ -220,7 +220,7 @@ ts_start_next_training_job(PG_FUNCTION_ARGS)
 									  "         WHERE tenant_id = $1 AND status = 'queued'"
 									  "         ORDER BY submitted_at, job_id LIMIT 1"
 									  "           FOR UPDATE SKIP LOCKED) h"
-									  " CROSS JOIN LATERAL tenant_scaling.place_training_job(h.job_id) p",
+									  " CROSS JOIN LATERAL tenant_scaling.place_training_job(h.job_id, NULL) p",
 									  1, types),
 							 values, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "starting the training job failed");

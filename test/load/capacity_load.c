@@ -428,7 +428,7 @@ cycle_main(void *arg)
 			if (atomic_load(&stop))
 				break;
 		}
-		res = PQexec(conn, "SELECT count(*) FROM tenant_scaling.reclaim_capacity('sql')");
+		res = PQexec(conn, "SELECT count(*) FROM tenant_scaling.reclaim_capacity()");
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
 			atomic_fetch_add(&passes, 1);
 		else
@@ -456,7 +456,7 @@ cycle_main(void *arg)
 				PQclear(res);
 				/* and what a second pass, on the same state, does */
 				res = PQexec(conn, "SELECT string_agg(format('%s %s %s %s %s', action, right(tenant_id::text, 2), pool,"
-							 " gpu_count, reason), '; ') FROM tenant_scaling.reclaim_capacity('sql')");
+							 " gpu_count, reason), '; ') FROM tenant_scaling.reclaim_capacity()");
 				fprintf(stderr, "a second pass: %s\n",
 						PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : PQerrorMessage(conn));
 				PQclear(res);

@@ -140,8 +140,18 @@ SELECT regexp_replace(pg_temp.refused($$UPDATE tenant_scaling.training_jobs
                                           AND tenant_id::text LIKE 'c0000000-%')$$), 'job \d+', 'job N');
 UPDATE capacity_pools SET capacity = 0 WHERE pool = 'reserved';
 \echo :LAST_ERROR_SQLSTATE
--- a pool jobs ran on stays while they refer to it; a renamed pool takes them along
+-- ... nor at REPEATABLE READ, whose snapshot may miss jobs started since it began
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+UPDATE capacity_pools SET capacity = capacity - 1 WHERE pool = 'reserved';
+ROLLBACK;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM report_capacity_change('reserved', 2);
+ROLLBACK;
+-- a pool jobs ran on stays while they refer to it, even within one statement
+-- that brings it back; a renamed pool takes them along
 DELETE FROM capacity_pools WHERE pool = 'reserved';
+SELECT pg_temp.refused($$WITH d AS (DELETE FROM tenant_scaling.capacity_pools WHERE pool = 'reserved' RETURNING *)
+                         INSERT INTO tenant_scaling.capacity_pools SELECT * FROM d$$);
 UPDATE capacity_pools SET pool = 'reserved-east' WHERE pool = 'reserved';
 SELECT pool, units_in_use FROM capacity_pool_usage ORDER BY pool;
 SELECT count(*) FROM training_jobs WHERE pool = 'reserved-east';
@@ -170,6 +180,13 @@ SELECT * FROM report_capacity_change(NULL, 4);
 SELECT * FROM report_capacity_change('reserved', NULL);
 SELECT * FROM reclaim_capacity('cron');
 SELECT * FROM reclaim_capacity(NULL);
+-- only a running cycle's own run: an operator cannot forge the scheduler's events
+SELECT * FROM reclaim_capacity('worker', 424242);
+SELECT * FROM reclaim_capacity('sql');
+SELECT * FROM report_capacity_change('reserved', 1000001);
+SELECT pg_temp.refused($$INSERT INTO tenant_scaling.tenant_capacity_quotas
+                         VALUES ('c0000000-0000-0000-0000-0000000000ff', 2147483000, 2147483000, 1, true)$$);
+SELECT pg_temp.refused($$UPDATE tenant_scaling.capacity_pools SET capacity = 2000000000 WHERE pool = 'spot'$$);
 SELECT submit_training_job('c0000000-0000-0000-0000-0000000000b1', 'training_small', 1, 1, NULL);
 SELECT pg_temp.refused($$INSERT INTO tenant_scaling.capacity_pools VALUES ('x', 'gpu', 'cheap', 1, 1)$$);
 SELECT pg_temp.refused($$INSERT INTO tenant_scaling.capacity_pools VALUES ('x', 'cpu', 'spot', 1, 1)$$);
@@ -188,7 +205,7 @@ SELECT min(job_id) AS e1_job FROM training_jobs WHERE tenant_id = 'c0000000-0000
 SET ROLE capacity_tenant;
 SELECT * FROM reclaim_capacity();
 SELECT * FROM report_capacity_change('reserved', 100);
-SELECT * FROM place_training_job(1);
+SELECT * FROM place_training_job(1, NULL);
 UPDATE capacity_pools SET capacity = 100;
 -- another tenant's job does not exist for it (42704)
 \set VERBOSITY sqlstate

@@ -53,7 +53,7 @@ my @tables = qw(tiers workload_profiles tenant_roles tenant_scaling_config tenan
   training_queue_stats tenant_training_workers tenant_training_state inference_endpoints endpoint_metrics
   scaling_events scheduler_runs training_jobs tenant_training_inputs endpoint_metrics_latest tenant_job_counts
   resource_prices tenant_resource_usage tenant_usage_totals tenant_usage_distinct
-  capacity_pools capacity_quotas tenant_capacity_quotas capacity_pool_usage);
+  capacity_pools capacity_quotas tenant_capacity_quotas);
 sub contents
 {
 	my ($db, $table) = @_;
