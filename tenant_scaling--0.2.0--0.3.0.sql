@@ -1113,19 +1113,15 @@ BEGIN
         RETURNING 1)
     SELECT count(*) INTO n FROM rebuilt;
     -- the GPUs each pool's running jobs hold (a restore with --disable-triggers leaves none)
-    UPDATE tenant_scaling.capacity_pool_usage u
-       SET units_in_use = coalesce(f.gpus, 0), running_jobs = coalesce(f.jobs, 0)
+    DELETE FROM tenant_scaling.capacity_pool_releases;
+    INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
+    SELECT p.pool, coalesce(f.gpus, 0), coalesce(f.jobs, 0)
       FROM tenant_scaling.capacity_pools p
       LEFT JOIN (SELECT j.pool, sum(j.gpu_count)::int AS gpus, count(*)::int AS jobs
                    FROM tenant_scaling.training_jobs j WHERE j.status = 'running' AND j.pool IS NOT NULL
                   GROUP BY j.pool) f ON f.pool = p.pool
-     WHERE u.pool = p.pool
-       AND (u.units_in_use, u.running_jobs) IS DISTINCT FROM (coalesce(f.gpus, 0), coalesce(f.jobs, 0));
-    INSERT INTO tenant_scaling.capacity_pool_usage (pool, units_in_use, running_jobs)
-    SELECT j.pool, sum(j.gpu_count), count(*) FROM tenant_scaling.training_jobs j
-     WHERE j.status = 'running' AND j.pool IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = j.pool)
-     GROUP BY j.pool;
+    ON CONFLICT (pool) DO UPDATE SET units = excluded.units, jobs = excluded.jobs
+     WHERE (a.units, a.jobs) IS DISTINCT FROM (excluded.units, excluded.jobs);
     RETURN n;
 END
 $$;
@@ -1231,19 +1227,48 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.capacity_pools TO tenant_
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_pools', '');
 
 -- Derived, per pool: kept by the triggers on training_jobs, which refuse a
--- change that would put more in use than the pool's capacity. Not dumped:
--- restoring the jobs fills it again.
-CREATE TABLE tenant_scaling.capacity_pool_usage (
+-- change that would put more in use than the pool's capacity. What a pool
+-- holds is what admissions put in (capacity_pool_admitted, the one row an
+-- admission to the pool locks) less what finishes and preemptions took out
+-- since (capacity_pool_releases, rows that are only ever added, so that a
+-- release waits for no one); an admission folds the releases in. Not
+-- dumped: restoring the jobs fills them again.
+CREATE TABLE tenant_scaling.capacity_pool_admitted (
     pool text PRIMARY KEY REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
-    units_in_use int NOT NULL DEFAULT 0 CONSTRAINT units_in_use_not_negative CHECK (units_in_use >= 0),
-    running_jobs int NOT NULL DEFAULT 0 CONSTRAINT pool_running_jobs_not_negative CHECK (running_jobs >= 0)
-) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start and finish
-COMMENT ON TABLE tenant_scaling.capacity_pool_usage IS
-'per pool: the GPUs its running jobs hold, kept by triggers on training_jobs; the row every admission to the pool locks';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.pool IS 'the pool';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.units_in_use IS 'sum of gpu_count of the pool''s running jobs';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.running_jobs IS 'the pool''s running jobs';
-COMMENT ON INDEX tenant_scaling.capacity_pool_usage_pkey IS 'one row per pool';
+    units int NOT NULL DEFAULT 0 CONSTRAINT admitted_units_not_negative CHECK (units >= 0),
+    jobs int NOT NULL DEFAULT 0 CONSTRAINT admitted_jobs_not_negative CHECK (jobs >= 0)
+) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start
+COMMENT ON TABLE tenant_scaling.capacity_pool_admitted IS
+'per pool: GPUs and jobs admitted, less the releases folded in so far; the row every admission to the pool locks';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.pool IS 'the pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.units IS 'GPUs of the jobs admitted to the pool, less those released and folded in';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.jobs IS 'jobs admitted to the pool, less those released and folded in';
+COMMENT ON INDEX tenant_scaling.capacity_pool_admitted_pkey IS 'one row per pool';
+GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO PUBLIC;
+GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO tenant_scaling_admin;
+
+CREATE TABLE tenant_scaling.capacity_pool_releases (
+    pool text NOT NULL REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
+    units int NOT NULL CONSTRAINT released_units_not_negative CHECK (units >= 0),
+    jobs int NOT NULL CONSTRAINT released_jobs_not_negative CHECK (jobs >= 0)
+) WITH (autovacuum_vacuum_scale_factor = 0.05);  -- rows added by every finish, taken by the next admission
+CREATE INDEX capacity_pool_releases_pool_idx ON tenant_scaling.capacity_pool_releases (pool);
+COMMENT ON TABLE tenant_scaling.capacity_pool_releases IS
+'GPUs released from each pool (jobs finished or preempted) and not yet folded into capacity_pool_admitted';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.pool IS 'the pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.units IS 'GPUs released';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.jobs IS 'jobs that released them';
+COMMENT ON INDEX tenant_scaling.capacity_pool_releases_pool_idx IS 'a pool''s releases: what an admission folds in';
+GRANT SELECT ON tenant_scaling.capacity_pool_releases TO PUBLIC;
+GRANT SELECT ON tenant_scaling.capacity_pool_releases TO tenant_scaling_admin;
+
+CREATE VIEW tenant_scaling.capacity_pool_usage AS
+SELECT a.pool, a.units - coalesce(r.units, 0) AS units_in_use, a.jobs - coalesce(r.jobs, 0) AS running_jobs
+FROM tenant_scaling.capacity_pool_admitted a
+LEFT JOIN (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs
+             FROM tenant_scaling.capacity_pool_releases x GROUP BY x.pool) r ON r.pool = a.pool;
+COMMENT ON VIEW tenant_scaling.capacity_pool_usage IS
+'per pool: the GPUs its running jobs hold and the running jobs (admitted less released; a release not yet committed still counts)';
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO PUBLIC;
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
 
@@ -1340,12 +1365,13 @@ COMMENT ON INDEX tenant_scaling.training_jobs_finished_idx IS
 -- GPUs in use per pool, in step with the jobs. A row trigger, so that only
 -- jobs entering or leaving a pool pay for it. A job entering a pool locks
 -- the pool's row (FOR SHARE: its capacity stays while the admission commits,
--- and a capacity change waits for it) before the usage row, in that order
--- everywhere, and is refused when the pool would hold more than its
--- capacity: no writer, concurrent or not, can over-commit a pool. Those
--- locks are held until the writer commits; a writer waits for them at most
--- a second (another tenant's open transaction must not stall it), and a
--- start then tries the next pool.
+-- and a capacity change waits for it) before its admitted row, in that
+-- order everywhere, folds in the releases committed since, and is refused
+-- when the pool would hold more than its capacity: no writer, concurrent or
+-- not, can over-commit a pool (a release not yet committed still counts as
+-- held). An admission waits for those locks at most a second (another
+-- tenant's open transaction must not stall it) and then tries the next
+-- pool. A job leaving a pool only adds a release row: it waits for no one.
 CREATE FUNCTION tenant_scaling.maintain_pool_usage()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '1s' AS $$
@@ -1358,26 +1384,31 @@ BEGIN
             MESSAGE = 'maintain_pool_usage runs only as an AFTER trigger of tenant_scaling.training_jobs';
     END IF;
     IF TG_OP = 'TRUNCATE' THEN
-        UPDATE tenant_scaling.capacity_pool_usage SET units_in_use = 0, running_jobs = 0;
+        DELETE FROM tenant_scaling.capacity_pool_releases;
+        UPDATE tenant_scaling.capacity_pool_admitted SET units = 0, jobs = 0;
         RETURN NULL;
     END IF;
-    -- a pool renamed: its usage row follows by its own foreign key
+    -- a pool renamed: its rows follow by their own foreign keys
     IF TG_OP = 'UPDATE' AND (OLD.status, OLD.gpu_count) = (NEW.status, NEW.gpu_count)
        AND NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pools p WHERE p.pool = OLD.pool) THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'running' AND OLD.pool IS NOT NULL THEN
-        UPDATE tenant_scaling.capacity_pool_usage u
-           SET units_in_use = u.units_in_use - OLD.gpu_count, running_jobs = u.running_jobs - 1
-         WHERE u.pool = OLD.pool;
+        INSERT INTO tenant_scaling.capacity_pool_releases (pool, units, jobs) VALUES (OLD.pool, OLD.gpu_count, 1);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'running' AND NEW.pool IS NOT NULL THEN
         SELECT p.capacity INTO cap FROM tenant_scaling.capacity_pools p WHERE p.pool = NEW.pool FOR SHARE;
-        INSERT INTO tenant_scaling.capacity_pool_usage AS u (pool, units_in_use, running_jobs)
+        INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
         VALUES (NEW.pool, NEW.gpu_count, 1)
-        ON CONFLICT (pool) DO UPDATE
-           SET units_in_use = u.units_in_use + excluded.units_in_use, running_jobs = u.running_jobs + 1
-        RETURNING u.units_in_use INTO used;
+        ON CONFLICT (pool) DO UPDATE SET units = a.units + excluded.units, jobs = a.jobs + 1;
+        -- the row is ours until commit: fold in what was released (committed) since
+        WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = NEW.pool
+                        RETURNING r.units, r.jobs)
+        UPDATE tenant_scaling.capacity_pool_admitted a
+           SET units = a.units - f.units, jobs = a.jobs - f.jobs
+          FROM (SELECT coalesce(sum(x.units), 0)::int AS units, coalesce(sum(x.jobs), 0)::int AS jobs FROM folded x) f
+         WHERE a.pool = NEW.pool;
+        SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = NEW.pool;
         IF used > cap THEN
             RAISE EXCEPTION USING ERRCODE = 'TS003',
                 MESSAGE = format('pool %s has no room for %s GPUs of training job %s', NEW.pool, NEW.gpu_count, NEW.job_id),
@@ -1390,7 +1421,7 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_pool_usage() FROM PUBLIC;
 COMMENT ON FUNCTION tenant_scaling.maintain_pool_usage() IS
-'AFTER trigger of training_jobs: capacity_pool_usage follows the running jobs; a pool over its capacity is refused (TS003)';
+'AFTER trigger of training_jobs: a pool''s admitted GPUs and releases follow the running jobs; a pool over its capacity is refused (TS003)';
 CREATE TRIGGER training_jobs_pool_usage_insert
     AFTER INSERT ON tenant_scaling.training_jobs FOR EACH ROW
     WHEN (NEW.status = 'running' AND NEW.pool IS NOT NULL)
@@ -1827,15 +1858,21 @@ BEGIN
     -- the pools the pass uses: their rows and usage rows, locked now, or left
     -- out (a start or finish holds a pool's usage row until it commits, and
     -- the pass never waits for a tenant)
-    INSERT INTO tenant_scaling.capacity_pool_usage (pool)
+    INSERT INTO tenant_scaling.capacity_pool_admitted (pool)
     SELECT p.pool FROM tenant_scaling.capacity_pools p
-     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = p.pool)
+     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = p.pool)
     ON CONFLICT (pool) DO NOTHING;
     SELECT coalesce(pg_catalog.array_agg(x.pool), '{}') INTO usable
       FROM (SELECT p.pool FROM tenant_scaling.capacity_pools p
-              JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+              JOIN tenant_scaling.capacity_pool_admitted a ON a.pool = p.pool
              WHERE p.resource = 'gpu'
-               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF u SKIP LOCKED) x;
+               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF a SKIP LOCKED) x;
+    -- those pools' releases, folded in while the pass holds them
+    WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = ANY (usable)
+                    RETURNING r.pool, r.units, r.jobs)
+    UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units - f.units, jobs = a.jobs - f.jobs
+      FROM (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs FROM folded x GROUP BY x.pool) f
+     WHERE a.pool = f.pool;
     -- rounds: an admission can make more work borrowed (its tenant goes
     -- above its guarantee), which a guaranteed tenant passed over earlier
     -- may then reclaim; a round that admits nothing ends the pass
@@ -2026,8 +2063,10 @@ BEGIN
                             WHERE j.pool = report_capacity_change.pool AND j.status = 'running')
      ORDER BY n.tenant_id
        FOR UPDATE;
+    -- NO KEY UPDATE: admissions to the pool wait for the change, releases (a
+    -- foreign key's KEY SHARE) do not
     SELECT p.capacity INTO old_capacity FROM tenant_scaling.capacity_pools p
-     WHERE p.pool = report_capacity_change.pool FOR UPDATE;
+     WHERE p.pool = report_capacity_change.pool FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'undefined_object',
             MESSAGE = format('capacity pool %s does not exist', left(report_capacity_change.pool, 100)),

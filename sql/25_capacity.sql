@@ -41,19 +41,48 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_scaling.capacity_pools TO tenant_
 SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_pools', '');
 
 -- Derived, per pool: kept by the triggers on training_jobs, which refuse a
--- change that would put more in use than the pool's capacity. Not dumped:
--- restoring the jobs fills it again.
-CREATE TABLE tenant_scaling.capacity_pool_usage (
+-- change that would put more in use than the pool's capacity. What a pool
+-- holds is what admissions put in (capacity_pool_admitted, the one row an
+-- admission to the pool locks) less what finishes and preemptions took out
+-- since (capacity_pool_releases, rows that are only ever added, so that a
+-- release waits for no one); an admission folds the releases in. Not
+-- dumped: restoring the jobs fills them again.
+CREATE TABLE tenant_scaling.capacity_pool_admitted (
     pool text PRIMARY KEY REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
-    units_in_use int NOT NULL DEFAULT 0 CONSTRAINT units_in_use_not_negative CHECK (units_in_use >= 0),
-    running_jobs int NOT NULL DEFAULT 0 CONSTRAINT pool_running_jobs_not_negative CHECK (running_jobs >= 0)
-) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start and finish
-COMMENT ON TABLE tenant_scaling.capacity_pool_usage IS
-'per pool: the GPUs its running jobs hold, kept by triggers on training_jobs; the row every admission to the pool locks';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.pool IS 'the pool';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.units_in_use IS 'sum of gpu_count of the pool''s running jobs';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_usage.running_jobs IS 'the pool''s running jobs';
-COMMENT ON INDEX tenant_scaling.capacity_pool_usage_pkey IS 'one row per pool';
+    units int NOT NULL DEFAULT 0 CONSTRAINT admitted_units_not_negative CHECK (units >= 0),
+    jobs int NOT NULL DEFAULT 0 CONSTRAINT admitted_jobs_not_negative CHECK (jobs >= 0)
+) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start
+COMMENT ON TABLE tenant_scaling.capacity_pool_admitted IS
+'per pool: GPUs and jobs admitted, less the releases folded in so far; the row every admission to the pool locks';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.pool IS 'the pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.units IS 'GPUs of the jobs admitted to the pool, less those released and folded in';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.jobs IS 'jobs admitted to the pool, less those released and folded in';
+COMMENT ON INDEX tenant_scaling.capacity_pool_admitted_pkey IS 'one row per pool';
+GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO PUBLIC;
+GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO tenant_scaling_admin;
+
+CREATE TABLE tenant_scaling.capacity_pool_releases (
+    pool text NOT NULL REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
+    units int NOT NULL CONSTRAINT released_units_not_negative CHECK (units >= 0),
+    jobs int NOT NULL CONSTRAINT released_jobs_not_negative CHECK (jobs >= 0)
+) WITH (autovacuum_vacuum_scale_factor = 0.05);  -- rows added by every finish, taken by the next admission
+CREATE INDEX capacity_pool_releases_pool_idx ON tenant_scaling.capacity_pool_releases (pool);
+COMMENT ON TABLE tenant_scaling.capacity_pool_releases IS
+'GPUs released from each pool (jobs finished or preempted) and not yet folded into capacity_pool_admitted';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.pool IS 'the pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.units IS 'GPUs released';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.jobs IS 'jobs that released them';
+COMMENT ON INDEX tenant_scaling.capacity_pool_releases_pool_idx IS 'a pool''s releases: what an admission folds in';
+GRANT SELECT ON tenant_scaling.capacity_pool_releases TO PUBLIC;
+GRANT SELECT ON tenant_scaling.capacity_pool_releases TO tenant_scaling_admin;
+
+CREATE VIEW tenant_scaling.capacity_pool_usage AS
+SELECT a.pool, a.units - coalesce(r.units, 0) AS units_in_use, a.jobs - coalesce(r.jobs, 0) AS running_jobs
+FROM tenant_scaling.capacity_pool_admitted a
+LEFT JOIN (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs
+             FROM tenant_scaling.capacity_pool_releases x GROUP BY x.pool) r ON r.pool = a.pool;
+COMMENT ON VIEW tenant_scaling.capacity_pool_usage IS
+'per pool: the GPUs its running jobs hold and the running jobs (admitted less released; a release not yet committed still counts)';
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO PUBLIC;
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
 

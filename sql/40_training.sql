@@ -225,12 +225,13 @@ COMMENT ON SEQUENCE tenant_scaling.training_jobs_job_id_seq IS 'job ids of train
 -- GPUs in use per pool, in step with the jobs. A row trigger, so that only
 -- jobs entering or leaving a pool pay for it. A job entering a pool locks
 -- the pool's row (FOR SHARE: its capacity stays while the admission commits,
--- and a capacity change waits for it) before the usage row, in that order
--- everywhere, and is refused when the pool would hold more than its
--- capacity: no writer, concurrent or not, can over-commit a pool. Those
--- locks are held until the writer commits; a writer waits for them at most
--- a second (another tenant's open transaction must not stall it), and a
--- start then tries the next pool.
+-- and a capacity change waits for it) before its admitted row, in that
+-- order everywhere, folds in the releases committed since, and is refused
+-- when the pool would hold more than its capacity: no writer, concurrent or
+-- not, can over-commit a pool (a release not yet committed still counts as
+-- held). An admission waits for those locks at most a second (another
+-- tenant's open transaction must not stall it) and then tries the next
+-- pool. A job leaving a pool only adds a release row: it waits for no one.
 CREATE FUNCTION tenant_scaling.maintain_pool_usage()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '1s' AS $$
@@ -243,26 +244,31 @@ BEGIN
             MESSAGE = 'maintain_pool_usage runs only as an AFTER trigger of tenant_scaling.training_jobs';
     END IF;
     IF TG_OP = 'TRUNCATE' THEN
-        UPDATE tenant_scaling.capacity_pool_usage SET units_in_use = 0, running_jobs = 0;
+        DELETE FROM tenant_scaling.capacity_pool_releases;
+        UPDATE tenant_scaling.capacity_pool_admitted SET units = 0, jobs = 0;
         RETURN NULL;
     END IF;
-    -- a pool renamed: its usage row follows by its own foreign key
+    -- a pool renamed: its rows follow by their own foreign keys
     IF TG_OP = 'UPDATE' AND (OLD.status, OLD.gpu_count) = (NEW.status, NEW.gpu_count)
        AND NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pools p WHERE p.pool = OLD.pool) THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'running' AND OLD.pool IS NOT NULL THEN
-        UPDATE tenant_scaling.capacity_pool_usage u
-           SET units_in_use = u.units_in_use - OLD.gpu_count, running_jobs = u.running_jobs - 1
-         WHERE u.pool = OLD.pool;
+        INSERT INTO tenant_scaling.capacity_pool_releases (pool, units, jobs) VALUES (OLD.pool, OLD.gpu_count, 1);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'running' AND NEW.pool IS NOT NULL THEN
         SELECT p.capacity INTO cap FROM tenant_scaling.capacity_pools p WHERE p.pool = NEW.pool FOR SHARE;
-        INSERT INTO tenant_scaling.capacity_pool_usage AS u (pool, units_in_use, running_jobs)
+        INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
         VALUES (NEW.pool, NEW.gpu_count, 1)
-        ON CONFLICT (pool) DO UPDATE
-           SET units_in_use = u.units_in_use + excluded.units_in_use, running_jobs = u.running_jobs + 1
-        RETURNING u.units_in_use INTO used;
+        ON CONFLICT (pool) DO UPDATE SET units = a.units + excluded.units, jobs = a.jobs + 1;
+        -- the row is ours until commit: fold in what was released (committed) since
+        WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = NEW.pool
+                        RETURNING r.units, r.jobs)
+        UPDATE tenant_scaling.capacity_pool_admitted a
+           SET units = a.units - f.units, jobs = a.jobs - f.jobs
+          FROM (SELECT coalesce(sum(x.units), 0)::int AS units, coalesce(sum(x.jobs), 0)::int AS jobs FROM folded x) f
+         WHERE a.pool = NEW.pool;
+        SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = NEW.pool;
         IF used > cap THEN
             RAISE EXCEPTION USING ERRCODE = 'TS003',
                 MESSAGE = format('pool %s has no room for %s GPUs of training job %s', NEW.pool, NEW.gpu_count, NEW.job_id),
@@ -275,7 +281,7 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION tenant_scaling.maintain_pool_usage() FROM PUBLIC;
 COMMENT ON FUNCTION tenant_scaling.maintain_pool_usage() IS
-'AFTER trigger of training_jobs: capacity_pool_usage follows the running jobs; a pool over its capacity is refused (TS003)';
+'AFTER trigger of training_jobs: a pool''s admitted GPUs and releases follow the running jobs; a pool over its capacity is refused (TS003)';
 CREATE TRIGGER training_jobs_pool_usage_insert
     AFTER INSERT ON tenant_scaling.training_jobs FOR EACH ROW
     WHEN (NEW.status = 'running' AND NEW.pool IS NOT NULL)

@@ -396,15 +396,21 @@ BEGIN
     -- the pools the pass uses: their rows and usage rows, locked now, or left
     -- out (a start or finish holds a pool's usage row until it commits, and
     -- the pass never waits for a tenant)
-    INSERT INTO tenant_scaling.capacity_pool_usage (pool)
+    INSERT INTO tenant_scaling.capacity_pool_admitted (pool)
     SELECT p.pool FROM tenant_scaling.capacity_pools p
-     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = p.pool)
+     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = p.pool)
     ON CONFLICT (pool) DO NOTHING;
     SELECT coalesce(pg_catalog.array_agg(x.pool), '{}') INTO usable
       FROM (SELECT p.pool FROM tenant_scaling.capacity_pools p
-              JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+              JOIN tenant_scaling.capacity_pool_admitted a ON a.pool = p.pool
              WHERE p.resource = 'gpu'
-               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF u SKIP LOCKED) x;
+               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF a SKIP LOCKED) x;
+    -- those pools' releases, folded in while the pass holds them
+    WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = ANY (usable)
+                    RETURNING r.pool, r.units, r.jobs)
+    UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units - f.units, jobs = a.jobs - f.jobs
+      FROM (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs FROM folded x GROUP BY x.pool) f
+     WHERE a.pool = f.pool;
     -- rounds: an admission can make more work borrowed (its tenant goes
     -- above its guarantee), which a guaranteed tenant passed over earlier
     -- may then reclaim; a round that admits nothing ends the pass
@@ -595,8 +601,10 @@ BEGIN
                             WHERE j.pool = report_capacity_change.pool AND j.status = 'running')
      ORDER BY n.tenant_id
        FOR UPDATE;
+    -- NO KEY UPDATE: admissions to the pool wait for the change, releases (a
+    -- foreign key's KEY SHARE) do not
     SELECT p.capacity INTO old_capacity FROM tenant_scaling.capacity_pools p
-     WHERE p.pool = report_capacity_change.pool FOR UPDATE;
+     WHERE p.pool = report_capacity_change.pool FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'undefined_object',
             MESSAGE = format('capacity pool %s does not exist', left(report_capacity_change.pool, 100)),

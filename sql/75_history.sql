@@ -260,19 +260,15 @@ BEGIN
         RETURNING 1)
     SELECT count(*) INTO n FROM rebuilt;
     -- the GPUs each pool's running jobs hold (a restore with --disable-triggers leaves none)
-    UPDATE tenant_scaling.capacity_pool_usage u
-       SET units_in_use = coalesce(f.gpus, 0), running_jobs = coalesce(f.jobs, 0)
+    DELETE FROM tenant_scaling.capacity_pool_releases;
+    INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
+    SELECT p.pool, coalesce(f.gpus, 0), coalesce(f.jobs, 0)
       FROM tenant_scaling.capacity_pools p
       LEFT JOIN (SELECT j.pool, sum(j.gpu_count)::int AS gpus, count(*)::int AS jobs
                    FROM tenant_scaling.training_jobs j WHERE j.status = 'running' AND j.pool IS NOT NULL
                   GROUP BY j.pool) f ON f.pool = p.pool
-     WHERE u.pool = p.pool
-       AND (u.units_in_use, u.running_jobs) IS DISTINCT FROM (coalesce(f.gpus, 0), coalesce(f.jobs, 0));
-    INSERT INTO tenant_scaling.capacity_pool_usage (pool, units_in_use, running_jobs)
-    SELECT j.pool, sum(j.gpu_count), count(*) FROM tenant_scaling.training_jobs j
-     WHERE j.status = 'running' AND j.pool IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = j.pool)
-     GROUP BY j.pool;
+    ON CONFLICT (pool) DO UPDATE SET units = excluded.units, jobs = excluded.jobs
+     WHERE (a.units, a.jobs) IS DISTINCT FROM (excluded.units, excluded.jobs);
     RETURN n;
 END
 $$;
