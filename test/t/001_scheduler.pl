@@ -228,6 +228,41 @@ SELECT count(*) FROM (SELECT resource_id FROM tenant_scaling.scaling_events
                       GROUP BY resource_id, action HAVING count(*) > 1) twice}),
 	'0', 'no decision was applied twice');
 
+# --- GPU capacity: the scheduler's admission pass gives a tenant within its
+# guarantee its GPUs back by preempting borrowed work, as events of its run
+$node->safe_psql('postgres', q{
+UPDATE tenant_scaling.capacity_pools SET capacity = CASE pool WHEN 'reserved' THEN 4 ELSE 0 END;
+INSERT INTO tenant_scaling.tenant_scaling_config (tenant_id, scaling_tier, max_concurrent_jobs, max_model_size_gb)
+VALUES ('00000000-0000-0000-0000-0000000000b1', 'basic', 4, 10),
+       ('00000000-0000-0000-0000-0000000000e1', 'enterprise', 4, 10);
+SELECT count(tenant_scaling.submit_training_job('00000000-0000-0000-0000-0000000000b1', 'training_medium', 1, 1))
+FROM generate_series(1, 2);
+SELECT count(tenant_scaling.start_next_training_job('00000000-0000-0000-0000-0000000000b1')) FROM generate_series(1, 2);
+SELECT tenant_scaling.submit_training_job('00000000-0000-0000-0000-0000000000e1', 'training_medium', 1, 1);
+SELECT tenant_scaling.start_next_training_job('00000000-0000-0000-0000-0000000000e1');
+});
+is($node->safe_psql('postgres', q{SELECT string_agg(status || ' ' || coalesce(wait_reason, pool), ', ' ORDER BY job_id)
+                                   FROM tenant_scaling.training_jobs WHERE tenant_id::text LIKE '%00000000b1'
+                                      OR tenant_id::text LIKE '%00000000e1'}),
+	'running reserved, running reserved, queued no_capacity', 'a basic tenant borrows the pool; the enterprise job waits');
+ok($node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM tenant_scaling.scaling_events WHERE resource_kind = 'job' AND action = 'admit'}),
+	'a cycle admits the enterprise job');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(format('%s %s %s %s', right(e.tenant_id::text, 2), e.action, e.reason, e.origin), ', ' ORDER BY e.event_id)
+FROM tenant_scaling.scaling_events e JOIN tenant_scaling.scheduler_runs r USING (run_id)
+WHERE e.resource_kind = 'job' AND r.origin = 'worker'}),
+	'b1 preempt reclaim_within_quota worker, b1 preempt reclaim_within_quota worker, e1 admit reclaimed worker',
+	'by preempting the borrowed jobs, the newest first, as events of a run of the scheduler');
+is($node->safe_psql('postgres', q{SELECT string_agg(status || ' ' || coalesce(wait_reason, pool), ', ' ORDER BY job_id)
+                                   FROM tenant_scaling.training_jobs WHERE tenant_id::text LIKE '%00000000b1'
+                                      OR tenant_id::text LIKE '%00000000e1'}),
+	'queued preempted, queued preempted, running reserved', 'the preempted jobs are back in their queue');
+$node->safe_psql('postgres', q{
+DELETE FROM tenant_scaling.training_jobs WHERE tenant_id::text LIKE '%00000000b1' OR tenant_id::text LIKE '%00000000e1';
+UPDATE tenant_scaling.capacity_pools SET capacity = CASE pool WHEN 'on_demand' THEN 64 ELSE 32 END;
+});
+
 # --- a standby runs no cycles
 $node->backup('backup');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
