@@ -1112,16 +1112,19 @@ BEGIN
          WHERE i.stats_at IS NULL OR excluded.stats_at > i.stats_at
         RETURNING 1)
     SELECT count(*) INTO n FROM rebuilt;
-    -- the GPUs each pool's running jobs hold (a restore with --disable-triggers leaves none)
+    -- the GPUs each pool's running jobs hold (a restore with --disable-triggers
+    -- leaves none), with every stripe held: all in stripe 0, the shares dealt again
+    PERFORM tenant_scaling.lock_pool_stripes(p.pool) FROM tenant_scaling.capacity_pools p ORDER BY p.pool;
     DELETE FROM tenant_scaling.capacity_pool_releases;
-    INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
-    SELECT p.pool, coalesce(f.gpus, 0), coalesce(f.jobs, 0)
+    UPDATE tenant_scaling.capacity_pool_admitted a
+       SET units = CASE WHEN a.stripe = 0 THEN coalesce(f.gpus, 0) ELSE 0 END,
+           jobs = CASE WHEN a.stripe = 0 THEN coalesce(f.jobs, 0) ELSE 0 END
       FROM tenant_scaling.capacity_pools p
       LEFT JOIN (SELECT j.pool, sum(j.gpu_count)::int AS gpus, count(*)::int AS jobs
                    FROM tenant_scaling.training_jobs j WHERE j.status = 'running' AND j.pool IS NOT NULL
                   GROUP BY j.pool) f ON f.pool = p.pool
-    ON CONFLICT (pool) DO UPDATE SET units = excluded.units, jobs = excluded.jobs
-     WHERE (a.units, a.jobs) IS DISTINCT FROM (excluded.units, excluded.jobs);
+     WHERE a.pool = p.pool;
+    PERFORM tenant_scaling.deal_pool_shares(p.pool, p.capacity) FROM tenant_scaling.capacity_pools p ORDER BY p.pool;
     RETURN n;
 END
 $$;
@@ -1228,22 +1231,37 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_pools', '');
 
 -- Derived, per pool: kept by the triggers on training_jobs, which refuse a
 -- change that would put more in use than the pool's capacity. What a pool
--- holds is what admissions put in (capacity_pool_admitted, the one row an
--- admission to the pool locks) less what finishes and preemptions took out
--- since (capacity_pool_releases, rows that are only ever added, so that a
--- release waits for no one); an admission folds the releases in. Not
--- dumped: restoring the jobs fills them again.
+-- holds is what admissions put in (capacity_pool_admitted) less what
+-- finishes and preemptions took out since: out of a stripe no other
+-- transaction holds, or, when all are held, as a row of
+-- capacity_pool_releases (only ever added, so that a release waits for no
+-- one), which the next admission folds in. A pool's admissions are kept in eight stripes,
+-- each with a share of the capacity (the shares sum to at most the
+-- capacity): an admission locks one stripe with room that no other holds,
+-- so that concurrent starts on one pool do not queue for one row, and only
+-- when none has room locks them all and deals the shares again
+-- (deal_pool_shares). A stripe may hold less than nothing: a release is
+-- folded into whichever stripe folds it. Not dumped: restoring the jobs
+-- fills them again.
 CREATE TABLE tenant_scaling.capacity_pool_admitted (
-    pool text PRIMARY KEY REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
-    units int NOT NULL DEFAULT 0 CONSTRAINT admitted_units_not_negative CHECK (units >= 0),
-    jobs int NOT NULL DEFAULT 0 CONSTRAINT admitted_jobs_not_negative CHECK (jobs >= 0)
+    pool text NOT NULL REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
+    stripe int NOT NULL CONSTRAINT admitted_stripe_range CHECK (stripe >= 0 AND stripe < 8),
+    units int NOT NULL DEFAULT 0,
+    jobs int NOT NULL DEFAULT 0,
+    share int NOT NULL DEFAULT 0,
+    PRIMARY KEY (pool, stripe)
 ) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start
 COMMENT ON TABLE tenant_scaling.capacity_pool_admitted IS
-'per pool: GPUs and jobs admitted, less the releases folded in so far; the row every admission to the pool locks';
+'per pool and stripe: GPUs and jobs admitted, less the releases folded in so far, and the stripe''s share of the capacity; '
+'an admission locks one stripe with room';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.pool IS 'the pool';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.units IS 'GPUs of the jobs admitted to the pool, less those released and folded in';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.jobs IS 'jobs admitted to the pool, less those released and folded in';
-COMMENT ON INDEX tenant_scaling.capacity_pool_admitted_pkey IS 'one row per pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.stripe IS 'the stripe, 0 to 7';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.units IS
+'GPUs of the jobs admitted through the stripe, less the releases it folded in (below 0 when it folded more than it admitted)';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.jobs IS 'jobs admitted through the stripe, less the releases it folded in';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.share IS
+'GPUs the stripe may hold: an admission through it keeps units at most share; the pool''s shares sum to at most its capacity';
+COMMENT ON INDEX tenant_scaling.capacity_pool_admitted_pkey IS 'eight rows per pool';
 GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO PUBLIC;
 GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO tenant_scaling_admin;
 
@@ -1254,7 +1272,7 @@ CREATE TABLE tenant_scaling.capacity_pool_releases (
 ) WITH (autovacuum_vacuum_scale_factor = 0.05);  -- rows added by every finish, taken by the next admission
 CREATE INDEX capacity_pool_releases_pool_idx ON tenant_scaling.capacity_pool_releases (pool);
 COMMENT ON TABLE tenant_scaling.capacity_pool_releases IS
-'GPUs released from each pool (jobs finished or preempted) and not yet folded into capacity_pool_admitted';
+'GPUs released from each pool (jobs finished or preempted) while its stripes were held, not yet folded into capacity_pool_admitted';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.pool IS 'the pool';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.units IS 'GPUs released';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.jobs IS 'jobs that released them';
@@ -1264,13 +1282,66 @@ GRANT SELECT ON tenant_scaling.capacity_pool_releases TO tenant_scaling_admin;
 
 CREATE VIEW tenant_scaling.capacity_pool_usage AS
 SELECT a.pool, a.units - coalesce(r.units, 0) AS units_in_use, a.jobs - coalesce(r.jobs, 0) AS running_jobs
-FROM tenant_scaling.capacity_pool_admitted a
+FROM (SELECT s.pool, sum(s.units)::int AS units, sum(s.jobs)::int AS jobs
+        FROM tenant_scaling.capacity_pool_admitted s GROUP BY s.pool) a
 LEFT JOIN (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs
              FROM tenant_scaling.capacity_pool_releases x GROUP BY x.pool) r ON r.pool = a.pool;
 COMMENT ON VIEW tenant_scaling.capacity_pool_usage IS
 'per pool: the GPUs its running jobs hold and the running jobs (admitted less released; a release not yet committed still counts)';
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO PUBLIC;
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
+
+-- Every stripe of a pool, locked in stripe order (the missing ones made
+-- first): what an admission that found no stripe with room, a lowering of
+-- the pool's capacity and the rebuild hold before they deal the shares.
+CREATE FUNCTION tenant_scaling.lock_pool_stripes(of_pool text)
+RETURNS void LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF (SELECT count(*) FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = lock_pool_stripes.of_pool) < 8 THEN
+        INSERT INTO tenant_scaling.capacity_pool_admitted (pool, stripe)
+        SELECT lock_pool_stripes.of_pool, s.stripe FROM pg_catalog.generate_series(0, 7) s (stripe)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    PERFORM 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = lock_pool_stripes.of_pool
+     ORDER BY a.stripe FOR UPDATE;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.lock_pool_stripes(text) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.lock_pool_stripes(text) IS
+'lock every admission stripe of the pool, in stripe order (the owner''s, for the capacity triggers and functions)';
+
+-- With every stripe of the pool held (lock_pool_stripes): the releases
+-- folded in, what the pool holds moved to stripe 0, and what is free dealt
+-- out evenly as the stripes' shares. A capacity under what is in use leaves
+-- no stripe room, so that only releases let a job in again.
+CREATE FUNCTION tenant_scaling.deal_pool_shares(of_pool text, pool_capacity int)
+RETURNS void LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = deal_pool_shares.of_pool
+                    RETURNING r.units, r.jobs),
+         held AS (SELECT s.units - (SELECT coalesce(sum(f.units), 0) FROM folded f)::int AS units,
+                         s.jobs - (SELECT coalesce(sum(f.jobs), 0) FROM folded f)::int AS jobs,
+                         deal_pool_shares.pool_capacity - s.units
+                             + (SELECT coalesce(sum(f.units), 0) FROM folded f)::int AS free
+                    FROM (SELECT sum(a.units)::int AS units, sum(a.jobs)::int AS jobs
+                            FROM tenant_scaling.capacity_pool_admitted a
+                           WHERE a.pool = deal_pool_shares.of_pool) s)
+    UPDATE tenant_scaling.capacity_pool_admitted a
+       SET units = CASE WHEN a.stripe = 0 THEN h.units ELSE 0 END,
+           jobs = CASE WHEN a.stripe = 0 THEN h.jobs ELSE 0 END,
+           share = CASE WHEN h.free < 0 THEN CASE WHEN a.stripe = 0 THEN deal_pool_shares.pool_capacity ELSE 0 END
+                        ELSE CASE WHEN a.stripe = 0 THEN h.units ELSE 0 END + h.free / 8 + (a.stripe < h.free % 8)::int
+                   END
+      FROM held h
+     WHERE a.pool = deal_pool_shares.of_pool;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.deal_pool_shares(text, int) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.deal_pool_shares(text, int) IS
+'with the pool''s stripes held: fold its releases, move what it holds to stripe 0 and deal the free capacity out as shares '
+'(the owner''s, for the capacity triggers and functions)';
 
 -- Quotas: Kueue's nominal quota, borrowing limit and fair-sharing weight,
 -- per tier, and per tenant where a tenant's own row replaces its tier's.
@@ -1364,18 +1435,26 @@ COMMENT ON INDEX tenant_scaling.training_jobs_finished_idx IS
 
 -- GPUs in use per pool, in step with the jobs. A row trigger, so that only
 -- jobs entering or leaving a pool pay for it. A job entering a pool locks
--- the pool's row (FOR SHARE: its capacity stays while the admission commits,
--- and a capacity change waits for it) before its admitted row, in that
--- order everywhere, folds in the releases committed since, and is refused
--- when the pool would hold more than its capacity: no writer, concurrent or
--- not, can over-commit a pool (a release not yet committed still counts as
--- held). An admission waits for those locks at most a second (another
--- tenant's open transaction must not stall it) and then tries the next
--- pool. A job leaving a pool only adds a release row: it waits for no one.
+-- one of the pool's admission stripes that has room in its share of the
+-- capacity and that no other admission holds (SKIP LOCKED), folds in the
+-- releases committed since, and is in: the shares sum to at most the
+-- capacity, so concurrent admissions through different stripes cannot
+-- over-commit the pool. When no stripe has room it locks them all, in
+-- order, reads what is in use and the capacity after the lock, is refused
+-- if the pool would hold more than its capacity (a release not yet
+-- committed still counts as held), and deals the shares again. A job
+-- leaving a pool takes its GPUs out of a stripe no one holds, or adds a
+-- release row when every stripe is held: it waits for no one. Lowering a
+-- capacity locks all the stripes the same way (check_pool_capacity), so the
+-- lowering sees the admission, or the admission the new shares (at
+-- REPEATABLE READ, a serialization failure). An admission waits for the
+-- stripes at most a second (another tenant's open transaction must not
+-- stall it) and then tries the next pool.
 CREATE FUNCTION tenant_scaling.maintain_pool_usage()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '1s' AS $$
 DECLARE
+    chosen_stripe int;
     cap int;
     used int;
 BEGIN
@@ -1394,27 +1473,64 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'running' AND OLD.pool IS NOT NULL THEN
-        INSERT INTO tenant_scaling.capacity_pool_releases (pool, units, jobs) VALUES (OLD.pool, OLD.gpu_count, 1);
+        -- out of a stripe no one holds (this backend's first, so that one
+        -- client keeps to one stripe), or, when all are held, a release row
+        -- for the next admission to fold in: a job leaving waits for no one
+        -- (nor fails to serialize: above READ COMMITTED, always the row)
+        IF current_setting('transaction_isolation') = 'read committed' THEN
+            SELECT a.stripe INTO chosen_stripe FROM tenant_scaling.capacity_pool_admitted a
+             WHERE a.pool = OLD.pool
+             ORDER BY (a.stripe + pg_catalog.pg_backend_pid()) % 8 LIMIT 1 FOR UPDATE SKIP LOCKED;
+        END IF;
+        IF chosen_stripe IS NOT NULL THEN
+            UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units - OLD.gpu_count, jobs = a.jobs - 1
+             WHERE a.pool = OLD.pool AND a.stripe = chosen_stripe;
+        ELSE
+            INSERT INTO tenant_scaling.capacity_pool_releases (pool, units, jobs) VALUES (OLD.pool, OLD.gpu_count, 1);
+        END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'running' AND NEW.pool IS NOT NULL THEN
-        SELECT p.capacity INTO cap FROM tenant_scaling.capacity_pools p WHERE p.pool = NEW.pool FOR SHARE;
-        INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
-        VALUES (NEW.pool, NEW.gpu_count, 1)
-        ON CONFLICT (pool) DO UPDATE SET units = a.units + excluded.units, jobs = a.jobs + 1;
-        -- the row is ours until commit: fold in what was released (committed) since
-        WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = NEW.pool
-                        RETURNING r.units, r.jobs)
-        UPDATE tenant_scaling.capacity_pool_admitted a
-           SET units = a.units - f.units, jobs = a.jobs - f.jobs
-          FROM (SELECT coalesce(sum(x.units), 0)::int AS units, coalesce(sum(x.jobs), 0)::int AS jobs FROM folded x) f
-         WHERE a.pool = NEW.pool;
-        SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = NEW.pool;
-        IF used > cap THEN
+        -- a stripe with room for the job that no other admission holds, in a
+        -- statement of its own: what the next one reads (the releases) is
+        -- then as of after the lock
+        SELECT a.stripe INTO chosen_stripe FROM tenant_scaling.capacity_pool_admitted a
+         WHERE a.pool = NEW.pool AND a.share - a.units >= NEW.gpu_count
+         ORDER BY (a.stripe + pg_catalog.pg_backend_pid()) % 8 LIMIT 1 FOR UPDATE SKIP LOCKED;
+        IF FOUND THEN
+            -- the stripe is ours until commit: the job in, the releases
+            -- committed since that no other admission is folding out
+            WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r
+                             USING (SELECT x.ctid FROM tenant_scaling.capacity_pool_releases x
+                                     WHERE x.pool = NEW.pool FOR UPDATE SKIP LOCKED) x
+                             WHERE r.ctid = x.ctid
+                            RETURNING r.units, r.jobs)
+            UPDATE tenant_scaling.capacity_pool_admitted a
+               SET units = a.units + NEW.gpu_count - f.units, jobs = a.jobs + 1 - f.jobs
+              FROM (SELECT coalesce(sum(x.units), 0)::int AS units, coalesce(sum(x.jobs), 0)::int AS jobs FROM folded x) f
+             WHERE a.pool = NEW.pool AND a.stripe = chosen_stripe
+            RETURNING a.units, a.share INTO used, cap;
+            IF used > cap THEN   -- cannot be: the stripe had room, and folding only adds to it
+                RAISE EXCEPTION 'stripe % of pool % holds % GPUs, more than its share %', chosen_stripe, NEW.pool, used, cap;
+            END IF;
+            RETURN NULL;
+        END IF;
+        -- no stripe with room free: all of them, in order (a lowering of the
+        -- capacity takes them the same way, so one waits for the other), then
+        -- the capacity as committed and the shares dealt again
+        PERFORM tenant_scaling.lock_pool_stripes(NEW.pool);
+        SELECT u.units_in_use, p.capacity INTO used, cap
+          FROM tenant_scaling.capacity_pools p
+          JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+         WHERE p.pool = NEW.pool;
+        IF used + NEW.gpu_count > cap THEN
             RAISE EXCEPTION USING ERRCODE = 'TS003',
                 MESSAGE = format('pool %s has no room for %s GPUs of training job %s', NEW.pool, NEW.gpu_count, NEW.job_id),
-                DETAIL = format('The pool would hold %s GPUs; its capacity is %s.', used, cap),
+                DETAIL = format('The pool would hold %s GPUs; its capacity is %s.', used + NEW.gpu_count, cap),
                 HINT = 'start_next_training_job places a job on a pool with room.';
         END IF;
+        UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units + NEW.gpu_count, jobs = a.jobs + 1
+         WHERE a.pool = NEW.pool AND a.stripe = 0;
+        PERFORM tenant_scaling.deal_pool_shares(NEW.pool, cap);
     END IF;
     RETURN NULL;
 END
@@ -1477,31 +1593,34 @@ COMMENT ON COLUMN tenant_scaling.scaling_events.new_count IS
 CREATE FUNCTION tenant_scaling.capacity_quota(tenant_id uuid,
     OUT tier text, OUT tier_rank int, OUT guaranteed_gpus int, OUT borrowing_limit_gpus int,
     OUT fair_share_weight numeric, OUT spot_allowed boolean)
-RETURNS record LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+RETURNS record LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
     SELECT t.tier, t.tier_rank,
            coalesce(o.guaranteed_gpus, q.guaranteed_gpus, 0),
            CASE WHEN o.tenant_id IS NOT NULL THEN o.borrowing_limit_gpus ELSE q.borrowing_limit_gpus END,
            coalesce(o.fair_share_weight, q.fair_share_weight, 1),
            coalesce(o.spot_allowed, q.spot_allowed, true)
+      INTO tier, tier_rank, guaranteed_gpus, borrowing_limit_gpus, fair_share_weight, spot_allowed
       FROM (SELECT coalesce((SELECT c.scaling_tier FROM tenant_scaling.tenant_scaling_config c
                               WHERE c.tenant_id = capacity_quota.tenant_id), 'basic') AS tier) x
       JOIN tenant_scaling.tiers t ON t.tier = x.tier
       LEFT JOIN tenant_scaling.capacity_quotas q ON q.tier = t.tier
       LEFT JOIN tenant_scaling.tenant_capacity_quotas o ON o.tenant_id = capacity_quota.tenant_id;
-END;
+END
+$$;
 COMMENT ON FUNCTION tenant_scaling.capacity_quota(uuid) IS
 'the tenant''s GPU quota: its tenant_capacity_quotas row, else its tier''s capacity_quotas row';
 
 -- GPUs a tenant's running jobs hold, in every pool
 CREATE FUNCTION tenant_scaling.gpus_held(tenant_id uuid)
-RETURNS int LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT coalesce(sum(j.gpu_count), 0)::int FROM tenant_scaling.training_jobs j
-     WHERE j.tenant_id = gpus_held.tenant_id AND j.status = 'running';
-END;
+RETURNS int LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT coalesce(sum(j.gpu_count), 0)::int FROM tenant_scaling.training_jobs j
+             WHERE j.tenant_id = gpus_held.tenant_id AND j.status = 'running');
+END
+$$;
 COMMENT ON FUNCTION tenant_scaling.gpus_held(uuid) IS 'GPUs the tenant''s running training jobs hold, in every pool';
 
 -- A job's pools in placement order: reserved first (already paid for), then
@@ -1509,17 +1628,19 @@ COMMENT ON FUNCTION tenant_scaling.gpus_held(uuid) IS 'GPUs the tenant''s runnin
 -- the cheaper first within a type. Pools too small for the job are left out.
 CREATE FUNCTION tenant_scaling.placement_pools(gpus int, spot boolean)
 RETURNS TABLE (pool text, capacity int, units_in_use int)
-LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT p.pool, p.capacity, coalesce(u.units_in_use, 0)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT p.pool, p.capacity, coalesce(u.units_in_use, 0)::int
       FROM tenant_scaling.capacity_pools p
       LEFT JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
      WHERE p.resource = 'gpu' AND p.capacity >= placement_pools.gpus
        AND (p.capacity_type <> 'spot' OR placement_pools.spot)
      ORDER BY pg_catalog.array_position(ARRAY['reserved', 'spot', 'on_demand'], p.capacity_type),
               p.price_per_unit_hour, p.pool;
-END;
+END
+$$;
 COMMENT ON FUNCTION tenant_scaling.placement_pools(int, boolean) IS
 'the pools a job of this many GPUs may run on, in placement order: reserved, spot (when allowed), on-demand; cheaper first';
 
@@ -1840,7 +1961,9 @@ DECLARE
     freed int;
     why text;
     admitted_any boolean;
-    usable text[];
+    usable text[] := '{}';
+    each_pool text;
+    stripes_held int;
     done jsonb := '[]';
 BEGIN
     IF origin IS NULL OR origin NOT IN ('worker', 'sql', 'manual') THEN
@@ -1855,24 +1978,29 @@ BEGIN
             MESSAGE = format('run %s is not a running %s cycle', coalesce(run_id::text, 'null'), origin),
             HINT = 'Call reclaim_capacity() by hand with no arguments; the cycles pass their own run.';
     END IF;
-    -- the pools the pass uses: their rows and usage rows, locked now, or left
-    -- out (a start or finish holds a pool's usage row until it commits, and
-    -- the pass never waits for a tenant)
-    INSERT INTO tenant_scaling.capacity_pool_admitted (pool)
-    SELECT p.pool FROM tenant_scaling.capacity_pools p
-     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = p.pool)
-    ON CONFLICT (pool) DO NOTHING;
-    SELECT coalesce(pg_catalog.array_agg(x.pool), '{}') INTO usable
-      FROM (SELECT p.pool FROM tenant_scaling.capacity_pools p
-              JOIN tenant_scaling.capacity_pool_admitted a ON a.pool = p.pool
-             WHERE p.resource = 'gpu'
-               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF a SKIP LOCKED) x;
-    -- those pools' releases, folded in while the pass holds them
-    WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = ANY (usable)
-                    RETURNING r.pool, r.units, r.jobs)
-    UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units - f.units, jobs = a.jobs - f.jobs
-      FROM (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs FROM folded x GROUP BY x.pool) f
-     WHERE a.pool = f.pool;
+    -- the pools the pass uses: all their admission stripes, locked now, or
+    -- the pool left out (a start holds a stripe until it commits, and the
+    -- pass never waits for a tenant); the releases folded in and the shares
+    -- dealt again, by the capacity as committed after the lock
+    INSERT INTO tenant_scaling.capacity_pool_admitted (pool, stripe)
+    SELECT p.pool, s.stripe FROM tenant_scaling.capacity_pools p CROSS JOIN pg_catalog.generate_series(0, 7) s (stripe)
+     WHERE (SELECT count(*) FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = p.pool) < 8
+    ON CONFLICT DO NOTHING;
+    FOR each_pool IN SELECT p.pool FROM tenant_scaling.capacity_pools p WHERE p.resource = 'gpu' ORDER BY p.pool LOOP
+        BEGIN
+            SELECT count(*) INTO stripes_held
+              FROM (SELECT 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = each_pool
+                     ORDER BY a.stripe FOR UPDATE SKIP LOCKED) x;
+            IF stripes_held < 8 THEN
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+            END IF;
+        EXCEPTION WHEN lock_not_available THEN
+            CONTINUE;   -- the stripes taken are let go with the subtransaction
+        END;
+        PERFORM tenant_scaling.deal_pool_shares(p.pool, p.capacity)
+           FROM tenant_scaling.capacity_pools p WHERE p.pool = each_pool;
+        usable := usable || each_pool;
+    END LOOP;
     -- rounds: an admission can make more work borrowed (its tenant goes
     -- above its guarantee), which a guaranteed tenant passed over earlier
     -- may then reclaim; a round that admits nothing ends the pass
@@ -2063,8 +2191,9 @@ BEGIN
                             WHERE j.pool = report_capacity_change.pool AND j.status = 'running')
      ORDER BY n.tenant_id
        FOR UPDATE;
-    -- NO KEY UPDATE: admissions to the pool wait for the change, releases (a
-    -- foreign key's KEY SHARE) do not
+    -- NO KEY UPDATE: another capacity change waits, releases (a foreign
+    -- key's KEY SHARE) do not; admissions wait once the update below has
+    -- touched the pool's admitted row (check_pool_capacity)
     SELECT p.capacity INTO old_capacity FROM tenant_scaling.capacity_pools p
      WHERE p.pool = report_capacity_change.pool FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -2130,19 +2259,27 @@ GRANT EXECUTE ON FUNCTION tenant_scaling.report_capacity_change(text, int) TO te
 COMMENT ON FUNCTION tenant_scaling.report_capacity_change(text, int) IS
 'set a pool''s capacity; running work over it is preempted, borrowed first, and moved to a pool with room or requeued';
 
--- A direct UPDATE of capacity_pools may not leave a pool holding more than
--- its capacity: lowering it under what is in use is report_capacity_change's
--- work, which preempts. Runs as the writer (an operator reads the usage).
+-- A lowered capacity: every admission stripe of the pool locked first, so
+-- that an admission to the pool either committed before (and is counted
+-- here) or waits and then sees the shares dealt by the new capacity (at
+-- REPEATABLE READ it fails to serialize); the admission trigger takes no
+-- lock on the pool's row. A raised one is dealt out by the next admission
+-- that finds no stripe with room. A direct
+-- UPDATE of capacity_pools may not leave a pool holding more than its
+-- capacity: lowering it under what is in use is report_capacity_change's
+-- work, which preempts. The owner's: the writer (an operator, the actuator's
+-- report_capacity_change) may only read the admitted rows.
 CREATE FUNCTION tenant_scaling.check_pool_capacity()
-RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     used int;
 BEGIN
-    IF TG_RELID <> 'tenant_scaling.capacity_pools'::pg_catalog.regclass OR TG_WHEN <> 'BEFORE' THEN
+    IF TG_RELID <> 'tenant_scaling.capacity_pools'::pg_catalog.regclass OR TG_WHEN <> 'BEFORE'
+       OR TG_OP <> 'UPDATE' OR TG_LEVEL <> 'ROW' THEN
         RAISE EXCEPTION USING ERRCODE = '39P01',
-            MESSAGE = 'check_pool_capacity runs only as a BEFORE trigger of tenant_scaling.capacity_pools';
+            MESSAGE = 'check_pool_capacity runs only as a BEFORE UPDATE row trigger of tenant_scaling.capacity_pools';
     END IF;
-    IF current_setting('tenant_scaling.capacity_change') = 'on' OR NEW.capacity >= OLD.capacity THEN
+    IF NEW.capacity >= OLD.capacity THEN
         RETURN NEW;
     END IF;
     -- what is in use must be read as it is now, not as a snapshot taken before
@@ -2152,12 +2289,18 @@ BEGIN
             DETAIL = format('The transaction is %s: its snapshot may not show jobs started since it began.',
                             current_setting('transaction_isolation'));
     END IF;
-    SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = OLD.pool;
-    IF NEW.capacity < coalesce(used, 0) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TS003',
-            MESSAGE = format('pool %s has %s GPUs in use, more than the capacity %s', OLD.pool, used, NEW.capacity),
-            HINT = 'report_capacity_change lowers a pool''s capacity and preempts what no longer fits.';
+    -- every admission stripe, so that no admission runs meanwhile; what is in
+    -- use then read after the lock, and the shares dealt by the new capacity
+    PERFORM tenant_scaling.lock_pool_stripes(OLD.pool);
+    IF current_setting('tenant_scaling.capacity_change') <> 'on' THEN
+        SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = OLD.pool;
+        IF NEW.capacity < coalesce(used, 0) THEN
+            RAISE EXCEPTION USING ERRCODE = 'TS003',
+                MESSAGE = format('pool %s has %s GPUs in use, more than the capacity %s', OLD.pool, used, NEW.capacity),
+                HINT = 'report_capacity_change lowers a pool''s capacity and preempts what no longer fits.';
+        END IF;
     END IF;
+    PERFORM tenant_scaling.deal_pool_shares(OLD.pool, NEW.capacity);
     RETURN NEW;
 END
 $$;

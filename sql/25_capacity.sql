@@ -42,22 +42,37 @@ SELECT pg_catalog.pg_extension_config_dump('tenant_scaling.capacity_pools', '');
 
 -- Derived, per pool: kept by the triggers on training_jobs, which refuse a
 -- change that would put more in use than the pool's capacity. What a pool
--- holds is what admissions put in (capacity_pool_admitted, the one row an
--- admission to the pool locks) less what finishes and preemptions took out
--- since (capacity_pool_releases, rows that are only ever added, so that a
--- release waits for no one); an admission folds the releases in. Not
--- dumped: restoring the jobs fills them again.
+-- holds is what admissions put in (capacity_pool_admitted) less what
+-- finishes and preemptions took out since: out of a stripe no other
+-- transaction holds, or, when all are held, as a row of
+-- capacity_pool_releases (only ever added, so that a release waits for no
+-- one), which the next admission folds in. A pool's admissions are kept in eight stripes,
+-- each with a share of the capacity (the shares sum to at most the
+-- capacity): an admission locks one stripe with room that no other holds,
+-- so that concurrent starts on one pool do not queue for one row, and only
+-- when none has room locks them all and deals the shares again
+-- (deal_pool_shares). A stripe may hold less than nothing: a release is
+-- folded into whichever stripe folds it. Not dumped: restoring the jobs
+-- fills them again.
 CREATE TABLE tenant_scaling.capacity_pool_admitted (
-    pool text PRIMARY KEY REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
-    units int NOT NULL DEFAULT 0 CONSTRAINT admitted_units_not_negative CHECK (units >= 0),
-    jobs int NOT NULL DEFAULT 0 CONSTRAINT admitted_jobs_not_negative CHECK (jobs >= 0)
+    pool text NOT NULL REFERENCES tenant_scaling.capacity_pools (pool) ON UPDATE CASCADE ON DELETE CASCADE,
+    stripe int NOT NULL CONSTRAINT admitted_stripe_range CHECK (stripe >= 0 AND stripe < 8),
+    units int NOT NULL DEFAULT 0,
+    jobs int NOT NULL DEFAULT 0,
+    share int NOT NULL DEFAULT 0,
+    PRIMARY KEY (pool, stripe)
 ) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.05);  -- rewritten by every start
 COMMENT ON TABLE tenant_scaling.capacity_pool_admitted IS
-'per pool: GPUs and jobs admitted, less the releases folded in so far; the row every admission to the pool locks';
+'per pool and stripe: GPUs and jobs admitted, less the releases folded in so far, and the stripe''s share of the capacity; '
+'an admission locks one stripe with room';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.pool IS 'the pool';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.units IS 'GPUs of the jobs admitted to the pool, less those released and folded in';
-COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.jobs IS 'jobs admitted to the pool, less those released and folded in';
-COMMENT ON INDEX tenant_scaling.capacity_pool_admitted_pkey IS 'one row per pool';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.stripe IS 'the stripe, 0 to 7';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.units IS
+'GPUs of the jobs admitted through the stripe, less the releases it folded in (below 0 when it folded more than it admitted)';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.jobs IS 'jobs admitted through the stripe, less the releases it folded in';
+COMMENT ON COLUMN tenant_scaling.capacity_pool_admitted.share IS
+'GPUs the stripe may hold: an admission through it keeps units at most share; the pool''s shares sum to at most its capacity';
+COMMENT ON INDEX tenant_scaling.capacity_pool_admitted_pkey IS 'eight rows per pool';
 GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO PUBLIC;
 GRANT SELECT ON tenant_scaling.capacity_pool_admitted TO tenant_scaling_admin;
 
@@ -68,7 +83,7 @@ CREATE TABLE tenant_scaling.capacity_pool_releases (
 ) WITH (autovacuum_vacuum_scale_factor = 0.05);  -- rows added by every finish, taken by the next admission
 CREATE INDEX capacity_pool_releases_pool_idx ON tenant_scaling.capacity_pool_releases (pool);
 COMMENT ON TABLE tenant_scaling.capacity_pool_releases IS
-'GPUs released from each pool (jobs finished or preempted) and not yet folded into capacity_pool_admitted';
+'GPUs released from each pool (jobs finished or preempted) while its stripes were held, not yet folded into capacity_pool_admitted';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.pool IS 'the pool';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.units IS 'GPUs released';
 COMMENT ON COLUMN tenant_scaling.capacity_pool_releases.jobs IS 'jobs that released them';
@@ -78,13 +93,66 @@ GRANT SELECT ON tenant_scaling.capacity_pool_releases TO tenant_scaling_admin;
 
 CREATE VIEW tenant_scaling.capacity_pool_usage AS
 SELECT a.pool, a.units - coalesce(r.units, 0) AS units_in_use, a.jobs - coalesce(r.jobs, 0) AS running_jobs
-FROM tenant_scaling.capacity_pool_admitted a
+FROM (SELECT s.pool, sum(s.units)::int AS units, sum(s.jobs)::int AS jobs
+        FROM tenant_scaling.capacity_pool_admitted s GROUP BY s.pool) a
 LEFT JOIN (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs
              FROM tenant_scaling.capacity_pool_releases x GROUP BY x.pool) r ON r.pool = a.pool;
 COMMENT ON VIEW tenant_scaling.capacity_pool_usage IS
 'per pool: the GPUs its running jobs hold and the running jobs (admitted less released; a release not yet committed still counts)';
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO PUBLIC;
 GRANT SELECT ON tenant_scaling.capacity_pool_usage TO tenant_scaling_admin;
+
+-- Every stripe of a pool, locked in stripe order (the missing ones made
+-- first): what an admission that found no stripe with room, a lowering of
+-- the pool's capacity and the rebuild hold before they deal the shares.
+CREATE FUNCTION tenant_scaling.lock_pool_stripes(of_pool text)
+RETURNS void LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF (SELECT count(*) FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = lock_pool_stripes.of_pool) < 8 THEN
+        INSERT INTO tenant_scaling.capacity_pool_admitted (pool, stripe)
+        SELECT lock_pool_stripes.of_pool, s.stripe FROM pg_catalog.generate_series(0, 7) s (stripe)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    PERFORM 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = lock_pool_stripes.of_pool
+     ORDER BY a.stripe FOR UPDATE;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.lock_pool_stripes(text) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.lock_pool_stripes(text) IS
+'lock every admission stripe of the pool, in stripe order (the owner''s, for the capacity triggers and functions)';
+
+-- With every stripe of the pool held (lock_pool_stripes): the releases
+-- folded in, what the pool holds moved to stripe 0, and what is free dealt
+-- out evenly as the stripes' shares. A capacity under what is in use leaves
+-- no stripe room, so that only releases let a job in again.
+CREATE FUNCTION tenant_scaling.deal_pool_shares(of_pool text, pool_capacity int)
+RETURNS void LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = deal_pool_shares.of_pool
+                    RETURNING r.units, r.jobs),
+         held AS (SELECT s.units - (SELECT coalesce(sum(f.units), 0) FROM folded f)::int AS units,
+                         s.jobs - (SELECT coalesce(sum(f.jobs), 0) FROM folded f)::int AS jobs,
+                         deal_pool_shares.pool_capacity - s.units
+                             + (SELECT coalesce(sum(f.units), 0) FROM folded f)::int AS free
+                    FROM (SELECT sum(a.units)::int AS units, sum(a.jobs)::int AS jobs
+                            FROM tenant_scaling.capacity_pool_admitted a
+                           WHERE a.pool = deal_pool_shares.of_pool) s)
+    UPDATE tenant_scaling.capacity_pool_admitted a
+       SET units = CASE WHEN a.stripe = 0 THEN h.units ELSE 0 END,
+           jobs = CASE WHEN a.stripe = 0 THEN h.jobs ELSE 0 END,
+           share = CASE WHEN h.free < 0 THEN CASE WHEN a.stripe = 0 THEN deal_pool_shares.pool_capacity ELSE 0 END
+                        ELSE CASE WHEN a.stripe = 0 THEN h.units ELSE 0 END + h.free / 8 + (a.stripe < h.free % 8)::int
+                   END
+      FROM held h
+     WHERE a.pool = deal_pool_shares.of_pool;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_scaling.deal_pool_shares(text, int) FROM PUBLIC;
+COMMENT ON FUNCTION tenant_scaling.deal_pool_shares(text, int) IS
+'with the pool''s stripes held: fold its releases, move what it holds to stripe 0 and deal the free capacity out as shares '
+'(the owner''s, for the capacity triggers and functions)';
 
 -- Quotas: Kueue's nominal quota, borrowing limit and fair-sharing weight,
 -- per tier, and per tenant where a tenant's own row replaces its tier's.

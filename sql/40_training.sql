@@ -224,18 +224,26 @@ COMMENT ON SEQUENCE tenant_scaling.training_jobs_job_id_seq IS 'job ids of train
 
 -- GPUs in use per pool, in step with the jobs. A row trigger, so that only
 -- jobs entering or leaving a pool pay for it. A job entering a pool locks
--- the pool's row (FOR SHARE: its capacity stays while the admission commits,
--- and a capacity change waits for it) before its admitted row, in that
--- order everywhere, folds in the releases committed since, and is refused
--- when the pool would hold more than its capacity: no writer, concurrent or
--- not, can over-commit a pool (a release not yet committed still counts as
--- held). An admission waits for those locks at most a second (another
--- tenant's open transaction must not stall it) and then tries the next
--- pool. A job leaving a pool only adds a release row: it waits for no one.
+-- one of the pool's admission stripes that has room in its share of the
+-- capacity and that no other admission holds (SKIP LOCKED), folds in the
+-- releases committed since, and is in: the shares sum to at most the
+-- capacity, so concurrent admissions through different stripes cannot
+-- over-commit the pool. When no stripe has room it locks them all, in
+-- order, reads what is in use and the capacity after the lock, is refused
+-- if the pool would hold more than its capacity (a release not yet
+-- committed still counts as held), and deals the shares again. A job
+-- leaving a pool takes its GPUs out of a stripe no one holds, or adds a
+-- release row when every stripe is held: it waits for no one. Lowering a
+-- capacity locks all the stripes the same way (check_pool_capacity), so the
+-- lowering sees the admission, or the admission the new shares (at
+-- REPEATABLE READ, a serialization failure). An admission waits for the
+-- stripes at most a second (another tenant's open transaction must not
+-- stall it) and then tries the next pool.
 CREATE FUNCTION tenant_scaling.maintain_pool_usage()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '1s' AS $$
 DECLARE
+    chosen_stripe int;
     cap int;
     used int;
 BEGIN
@@ -254,27 +262,64 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'running' AND OLD.pool IS NOT NULL THEN
-        INSERT INTO tenant_scaling.capacity_pool_releases (pool, units, jobs) VALUES (OLD.pool, OLD.gpu_count, 1);
+        -- out of a stripe no one holds (this backend's first, so that one
+        -- client keeps to one stripe), or, when all are held, a release row
+        -- for the next admission to fold in: a job leaving waits for no one
+        -- (nor fails to serialize: above READ COMMITTED, always the row)
+        IF current_setting('transaction_isolation') = 'read committed' THEN
+            SELECT a.stripe INTO chosen_stripe FROM tenant_scaling.capacity_pool_admitted a
+             WHERE a.pool = OLD.pool
+             ORDER BY (a.stripe + pg_catalog.pg_backend_pid()) % 8 LIMIT 1 FOR UPDATE SKIP LOCKED;
+        END IF;
+        IF chosen_stripe IS NOT NULL THEN
+            UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units - OLD.gpu_count, jobs = a.jobs - 1
+             WHERE a.pool = OLD.pool AND a.stripe = chosen_stripe;
+        ELSE
+            INSERT INTO tenant_scaling.capacity_pool_releases (pool, units, jobs) VALUES (OLD.pool, OLD.gpu_count, 1);
+        END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'running' AND NEW.pool IS NOT NULL THEN
-        SELECT p.capacity INTO cap FROM tenant_scaling.capacity_pools p WHERE p.pool = NEW.pool FOR SHARE;
-        INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
-        VALUES (NEW.pool, NEW.gpu_count, 1)
-        ON CONFLICT (pool) DO UPDATE SET units = a.units + excluded.units, jobs = a.jobs + 1;
-        -- the row is ours until commit: fold in what was released (committed) since
-        WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = NEW.pool
-                        RETURNING r.units, r.jobs)
-        UPDATE tenant_scaling.capacity_pool_admitted a
-           SET units = a.units - f.units, jobs = a.jobs - f.jobs
-          FROM (SELECT coalesce(sum(x.units), 0)::int AS units, coalesce(sum(x.jobs), 0)::int AS jobs FROM folded x) f
-         WHERE a.pool = NEW.pool;
-        SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = NEW.pool;
-        IF used > cap THEN
+        -- a stripe with room for the job that no other admission holds, in a
+        -- statement of its own: what the next one reads (the releases) is
+        -- then as of after the lock
+        SELECT a.stripe INTO chosen_stripe FROM tenant_scaling.capacity_pool_admitted a
+         WHERE a.pool = NEW.pool AND a.share - a.units >= NEW.gpu_count
+         ORDER BY (a.stripe + pg_catalog.pg_backend_pid()) % 8 LIMIT 1 FOR UPDATE SKIP LOCKED;
+        IF FOUND THEN
+            -- the stripe is ours until commit: the job in, the releases
+            -- committed since that no other admission is folding out
+            WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r
+                             USING (SELECT x.ctid FROM tenant_scaling.capacity_pool_releases x
+                                     WHERE x.pool = NEW.pool FOR UPDATE SKIP LOCKED) x
+                             WHERE r.ctid = x.ctid
+                            RETURNING r.units, r.jobs)
+            UPDATE tenant_scaling.capacity_pool_admitted a
+               SET units = a.units + NEW.gpu_count - f.units, jobs = a.jobs + 1 - f.jobs
+              FROM (SELECT coalesce(sum(x.units), 0)::int AS units, coalesce(sum(x.jobs), 0)::int AS jobs FROM folded x) f
+             WHERE a.pool = NEW.pool AND a.stripe = chosen_stripe
+            RETURNING a.units, a.share INTO used, cap;
+            IF used > cap THEN   -- cannot be: the stripe had room, and folding only adds to it
+                RAISE EXCEPTION 'stripe % of pool % holds % GPUs, more than its share %', chosen_stripe, NEW.pool, used, cap;
+            END IF;
+            RETURN NULL;
+        END IF;
+        -- no stripe with room free: all of them, in order (a lowering of the
+        -- capacity takes them the same way, so one waits for the other), then
+        -- the capacity as committed and the shares dealt again
+        PERFORM tenant_scaling.lock_pool_stripes(NEW.pool);
+        SELECT u.units_in_use, p.capacity INTO used, cap
+          FROM tenant_scaling.capacity_pools p
+          JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
+         WHERE p.pool = NEW.pool;
+        IF used + NEW.gpu_count > cap THEN
             RAISE EXCEPTION USING ERRCODE = 'TS003',
                 MESSAGE = format('pool %s has no room for %s GPUs of training job %s', NEW.pool, NEW.gpu_count, NEW.job_id),
-                DETAIL = format('The pool would hold %s GPUs; its capacity is %s.', used, cap),
+                DETAIL = format('The pool would hold %s GPUs; its capacity is %s.', used + NEW.gpu_count, cap),
                 HINT = 'start_next_training_job places a job on a pool with room.';
         END IF;
+        UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units + NEW.gpu_count, jobs = a.jobs + 1
+         WHERE a.pool = NEW.pool AND a.stripe = 0;
+        PERFORM tenant_scaling.deal_pool_shares(NEW.pool, cap);
     END IF;
     RETURN NULL;
 END

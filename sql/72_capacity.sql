@@ -6,8 +6,9 @@
 -- cycle's reclaim_capacity gives guaranteed tenants their GPUs back by
 -- preempting borrowed work and shares idle capacity by fair-share weight;
 -- report_capacity_change fits running work into a pool's new capacity.
--- The pool's row lock and the usage trigger on training_jobs (40_training.sql)
--- make over-committing a pool impossible for any writer.
+-- The usage trigger on training_jobs (40_training.sql) and the capacity
+-- trigger here take the pool's admitted row first, so an admission and a
+-- capacity change take turns and no writer can over-commit a pool.
 --------------------------------------------------------------------------
 
 -- A tenant's quota: its own row, else its tier's (basic for a tenant without
@@ -15,31 +16,34 @@
 CREATE FUNCTION tenant_scaling.capacity_quota(tenant_id uuid,
     OUT tier text, OUT tier_rank int, OUT guaranteed_gpus int, OUT borrowing_limit_gpus int,
     OUT fair_share_weight numeric, OUT spot_allowed boolean)
-RETURNS record LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+RETURNS record LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
     SELECT t.tier, t.tier_rank,
            coalesce(o.guaranteed_gpus, q.guaranteed_gpus, 0),
            CASE WHEN o.tenant_id IS NOT NULL THEN o.borrowing_limit_gpus ELSE q.borrowing_limit_gpus END,
            coalesce(o.fair_share_weight, q.fair_share_weight, 1),
            coalesce(o.spot_allowed, q.spot_allowed, true)
+      INTO tier, tier_rank, guaranteed_gpus, borrowing_limit_gpus, fair_share_weight, spot_allowed
       FROM (SELECT coalesce((SELECT c.scaling_tier FROM tenant_scaling.tenant_scaling_config c
                               WHERE c.tenant_id = capacity_quota.tenant_id), 'basic') AS tier) x
       JOIN tenant_scaling.tiers t ON t.tier = x.tier
       LEFT JOIN tenant_scaling.capacity_quotas q ON q.tier = t.tier
       LEFT JOIN tenant_scaling.tenant_capacity_quotas o ON o.tenant_id = capacity_quota.tenant_id;
-END;
+END
+$$;
 COMMENT ON FUNCTION tenant_scaling.capacity_quota(uuid) IS
 'the tenant''s GPU quota: its tenant_capacity_quotas row, else its tier''s capacity_quotas row';
 
 -- GPUs a tenant's running jobs hold, in every pool
 CREATE FUNCTION tenant_scaling.gpus_held(tenant_id uuid)
-RETURNS int LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT coalesce(sum(j.gpu_count), 0)::int FROM tenant_scaling.training_jobs j
-     WHERE j.tenant_id = gpus_held.tenant_id AND j.status = 'running';
-END;
+RETURNS int LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT coalesce(sum(j.gpu_count), 0)::int FROM tenant_scaling.training_jobs j
+             WHERE j.tenant_id = gpus_held.tenant_id AND j.status = 'running');
+END
+$$;
 COMMENT ON FUNCTION tenant_scaling.gpus_held(uuid) IS 'GPUs the tenant''s running training jobs hold, in every pool';
 
 -- A job's pools in placement order: reserved first (already paid for), then
@@ -47,17 +51,19 @@ COMMENT ON FUNCTION tenant_scaling.gpus_held(uuid) IS 'GPUs the tenant''s runnin
 -- the cheaper first within a type. Pools too small for the job are left out.
 CREATE FUNCTION tenant_scaling.placement_pools(gpus int, spot boolean)
 RETURNS TABLE (pool text, capacity int, units_in_use int)
-LANGUAGE sql STABLE STRICT
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT p.pool, p.capacity, coalesce(u.units_in_use, 0)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT p.pool, p.capacity, coalesce(u.units_in_use, 0)::int
       FROM tenant_scaling.capacity_pools p
       LEFT JOIN tenant_scaling.capacity_pool_usage u ON u.pool = p.pool
      WHERE p.resource = 'gpu' AND p.capacity >= placement_pools.gpus
        AND (p.capacity_type <> 'spot' OR placement_pools.spot)
      ORDER BY pg_catalog.array_position(ARRAY['reserved', 'spot', 'on_demand'], p.capacity_type),
               p.price_per_unit_hour, p.pool;
-END;
+END
+$$;
 COMMENT ON FUNCTION tenant_scaling.placement_pools(int, boolean) IS
 'the pools a job of this many GPUs may run on, in placement order: reserved, spot (when allowed), on-demand; cheaper first';
 
@@ -378,7 +384,9 @@ DECLARE
     freed int;
     why text;
     admitted_any boolean;
-    usable text[];
+    usable text[] := '{}';
+    each_pool text;
+    stripes_held int;
     done jsonb := '[]';
 BEGIN
     IF origin IS NULL OR origin NOT IN ('worker', 'sql', 'manual') THEN
@@ -393,24 +401,29 @@ BEGIN
             MESSAGE = format('run %s is not a running %s cycle', coalesce(run_id::text, 'null'), origin),
             HINT = 'Call reclaim_capacity() by hand with no arguments; the cycles pass their own run.';
     END IF;
-    -- the pools the pass uses: their rows and usage rows, locked now, or left
-    -- out (a start or finish holds a pool's usage row until it commits, and
-    -- the pass never waits for a tenant)
-    INSERT INTO tenant_scaling.capacity_pool_admitted (pool)
-    SELECT p.pool FROM tenant_scaling.capacity_pools p
-     WHERE NOT EXISTS (SELECT 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = p.pool)
-    ON CONFLICT (pool) DO NOTHING;
-    SELECT coalesce(pg_catalog.array_agg(x.pool), '{}') INTO usable
-      FROM (SELECT p.pool FROM tenant_scaling.capacity_pools p
-              JOIN tenant_scaling.capacity_pool_admitted a ON a.pool = p.pool
-             WHERE p.resource = 'gpu'
-               FOR SHARE OF p SKIP LOCKED FOR UPDATE OF a SKIP LOCKED) x;
-    -- those pools' releases, folded in while the pass holds them
-    WITH folded AS (DELETE FROM tenant_scaling.capacity_pool_releases r WHERE r.pool = ANY (usable)
-                    RETURNING r.pool, r.units, r.jobs)
-    UPDATE tenant_scaling.capacity_pool_admitted a SET units = a.units - f.units, jobs = a.jobs - f.jobs
-      FROM (SELECT x.pool, sum(x.units)::int AS units, sum(x.jobs)::int AS jobs FROM folded x GROUP BY x.pool) f
-     WHERE a.pool = f.pool;
+    -- the pools the pass uses: all their admission stripes, locked now, or
+    -- the pool left out (a start holds a stripe until it commits, and the
+    -- pass never waits for a tenant); the releases folded in and the shares
+    -- dealt again, by the capacity as committed after the lock
+    INSERT INTO tenant_scaling.capacity_pool_admitted (pool, stripe)
+    SELECT p.pool, s.stripe FROM tenant_scaling.capacity_pools p CROSS JOIN pg_catalog.generate_series(0, 7) s (stripe)
+     WHERE (SELECT count(*) FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = p.pool) < 8
+    ON CONFLICT DO NOTHING;
+    FOR each_pool IN SELECT p.pool FROM tenant_scaling.capacity_pools p WHERE p.resource = 'gpu' ORDER BY p.pool LOOP
+        BEGIN
+            SELECT count(*) INTO stripes_held
+              FROM (SELECT 1 FROM tenant_scaling.capacity_pool_admitted a WHERE a.pool = each_pool
+                     ORDER BY a.stripe FOR UPDATE SKIP LOCKED) x;
+            IF stripes_held < 8 THEN
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+            END IF;
+        EXCEPTION WHEN lock_not_available THEN
+            CONTINUE;   -- the stripes taken are let go with the subtransaction
+        END;
+        PERFORM tenant_scaling.deal_pool_shares(p.pool, p.capacity)
+           FROM tenant_scaling.capacity_pools p WHERE p.pool = each_pool;
+        usable := usable || each_pool;
+    END LOOP;
     -- rounds: an admission can make more work borrowed (its tenant goes
     -- above its guarantee), which a guaranteed tenant passed over earlier
     -- may then reclaim; a round that admits nothing ends the pass
@@ -601,8 +614,9 @@ BEGIN
                             WHERE j.pool = report_capacity_change.pool AND j.status = 'running')
      ORDER BY n.tenant_id
        FOR UPDATE;
-    -- NO KEY UPDATE: admissions to the pool wait for the change, releases (a
-    -- foreign key's KEY SHARE) do not
+    -- NO KEY UPDATE: another capacity change waits, releases (a foreign
+    -- key's KEY SHARE) do not; admissions wait once the update below has
+    -- touched the pool's admitted row (check_pool_capacity)
     SELECT p.capacity INTO old_capacity FROM tenant_scaling.capacity_pools p
      WHERE p.pool = report_capacity_change.pool FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -668,19 +682,27 @@ GRANT EXECUTE ON FUNCTION tenant_scaling.report_capacity_change(text, int) TO te
 COMMENT ON FUNCTION tenant_scaling.report_capacity_change(text, int) IS
 'set a pool''s capacity; running work over it is preempted, borrowed first, and moved to a pool with room or requeued';
 
--- A direct UPDATE of capacity_pools may not leave a pool holding more than
--- its capacity: lowering it under what is in use is report_capacity_change's
--- work, which preempts. Runs as the writer (an operator reads the usage).
+-- A lowered capacity: every admission stripe of the pool locked first, so
+-- that an admission to the pool either committed before (and is counted
+-- here) or waits and then sees the shares dealt by the new capacity (at
+-- REPEATABLE READ it fails to serialize); the admission trigger takes no
+-- lock on the pool's row. A raised one is dealt out by the next admission
+-- that finds no stripe with room. A direct
+-- UPDATE of capacity_pools may not leave a pool holding more than its
+-- capacity: lowering it under what is in use is report_capacity_change's
+-- work, which preempts. The owner's: the writer (an operator, the actuator's
+-- report_capacity_change) may only read the admitted rows.
 CREATE FUNCTION tenant_scaling.check_pool_capacity()
-RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     used int;
 BEGIN
-    IF TG_RELID <> 'tenant_scaling.capacity_pools'::pg_catalog.regclass OR TG_WHEN <> 'BEFORE' THEN
+    IF TG_RELID <> 'tenant_scaling.capacity_pools'::pg_catalog.regclass OR TG_WHEN <> 'BEFORE'
+       OR TG_OP <> 'UPDATE' OR TG_LEVEL <> 'ROW' THEN
         RAISE EXCEPTION USING ERRCODE = '39P01',
-            MESSAGE = 'check_pool_capacity runs only as a BEFORE trigger of tenant_scaling.capacity_pools';
+            MESSAGE = 'check_pool_capacity runs only as a BEFORE UPDATE row trigger of tenant_scaling.capacity_pools';
     END IF;
-    IF current_setting('tenant_scaling.capacity_change') = 'on' OR NEW.capacity >= OLD.capacity THEN
+    IF NEW.capacity >= OLD.capacity THEN
         RETURN NEW;
     END IF;
     -- what is in use must be read as it is now, not as a snapshot taken before
@@ -690,12 +712,18 @@ BEGIN
             DETAIL = format('The transaction is %s: its snapshot may not show jobs started since it began.',
                             current_setting('transaction_isolation'));
     END IF;
-    SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = OLD.pool;
-    IF NEW.capacity < coalesce(used, 0) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TS003',
-            MESSAGE = format('pool %s has %s GPUs in use, more than the capacity %s', OLD.pool, used, NEW.capacity),
-            HINT = 'report_capacity_change lowers a pool''s capacity and preempts what no longer fits.';
+    -- every admission stripe, so that no admission runs meanwhile; what is in
+    -- use then read after the lock, and the shares dealt by the new capacity
+    PERFORM tenant_scaling.lock_pool_stripes(OLD.pool);
+    IF current_setting('tenant_scaling.capacity_change') <> 'on' THEN
+        SELECT u.units_in_use INTO used FROM tenant_scaling.capacity_pool_usage u WHERE u.pool = OLD.pool;
+        IF NEW.capacity < coalesce(used, 0) THEN
+            RAISE EXCEPTION USING ERRCODE = 'TS003',
+                MESSAGE = format('pool %s has %s GPUs in use, more than the capacity %s', OLD.pool, used, NEW.capacity),
+                HINT = 'report_capacity_change lowers a pool''s capacity and preempts what no longer fits.';
+        END IF;
     END IF;
+    PERFORM tenant_scaling.deal_pool_shares(OLD.pool, NEW.capacity);
     RETURN NEW;
 END
 $$;

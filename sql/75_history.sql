@@ -259,16 +259,19 @@ BEGIN
          WHERE i.stats_at IS NULL OR excluded.stats_at > i.stats_at
         RETURNING 1)
     SELECT count(*) INTO n FROM rebuilt;
-    -- the GPUs each pool's running jobs hold (a restore with --disable-triggers leaves none)
+    -- the GPUs each pool's running jobs hold (a restore with --disable-triggers
+    -- leaves none), with every stripe held: all in stripe 0, the shares dealt again
+    PERFORM tenant_scaling.lock_pool_stripes(p.pool) FROM tenant_scaling.capacity_pools p ORDER BY p.pool;
     DELETE FROM tenant_scaling.capacity_pool_releases;
-    INSERT INTO tenant_scaling.capacity_pool_admitted AS a (pool, units, jobs)
-    SELECT p.pool, coalesce(f.gpus, 0), coalesce(f.jobs, 0)
+    UPDATE tenant_scaling.capacity_pool_admitted a
+       SET units = CASE WHEN a.stripe = 0 THEN coalesce(f.gpus, 0) ELSE 0 END,
+           jobs = CASE WHEN a.stripe = 0 THEN coalesce(f.jobs, 0) ELSE 0 END
       FROM tenant_scaling.capacity_pools p
       LEFT JOIN (SELECT j.pool, sum(j.gpu_count)::int AS gpus, count(*)::int AS jobs
                    FROM tenant_scaling.training_jobs j WHERE j.status = 'running' AND j.pool IS NOT NULL
                   GROUP BY j.pool) f ON f.pool = p.pool
-    ON CONFLICT (pool) DO UPDATE SET units = excluded.units, jobs = excluded.jobs
-     WHERE (a.units, a.jobs) IS DISTINCT FROM (excluded.units, excluded.jobs);
+     WHERE a.pool = p.pool;
+    PERFORM tenant_scaling.deal_pool_shares(p.pool, p.capacity) FROM tenant_scaling.capacity_pools p ORDER BY p.pool;
     RETURN n;
 END
 $$;

@@ -15,6 +15,7 @@
 #
 #   bash test/bench/capacity.sh
 #   TS_CAPACITY_SECONDS=10 bash test/bench/capacity.sh
+#   TS_CAPACITY_SYNCHRONOUS_COMMIT=on bash test/bench/capacity.sh   (commits flushed: the default is off)
 set -eu
 TS_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TS_ROOT/test/lib/cluster.sh"
@@ -25,7 +26,7 @@ trap 'ts_stop_cluster; rm -rf "$WORK"' EXIT
 
 ts_ensure_packages
 ts_build_install
-ts_start_cluster "$WORK/cluster" "tenant_scaling.enabled = off" "synchronous_commit = off" \
+ts_start_cluster "$WORK/cluster" "tenant_scaling.enabled = off" "synchronous_commit = ${TS_CAPACITY_SYNCHRONOUS_COMMIT:-off}" \
 	"max_wal_size = 8GB" "checkpoint_timeout = 30min" "maintenance_work_mem = 1GB"
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror $(pkg-config --cflags libpq) "$TS_ROOT/test/load/capacity_load.c" \
 	-o "$WORK/capacity_load" $(pkg-config --libs libpq) -lpthread

@@ -166,6 +166,24 @@ LEFT JOIN (SELECT pool, sum(gpu_count) AS gpus, count(*) AS jobs FROM training_j
             GROUP BY pool) f USING (pool)
 ORDER BY u.pool;
 
+-- each pool's admission stripes: eight, no stripe above its share, the shares
+-- within the capacity; a lowering deals them by the new capacity, a rebuild
+-- moves what is in use to stripe 0 and deals the rest
+CREATE TEMP VIEW stripes AS
+SELECT p.pool, count(a.stripe) AS stripes, bool_and(a.units <= a.share) AS each_within_share,
+       sum(a.share) AS shares, p.capacity, sum(a.units) FILTER (WHERE a.stripe > 0) AS units_beyond_stripe_0
+FROM capacity_pools p JOIN capacity_pool_admitted a USING (pool) GROUP BY p.pool, p.capacity;
+SELECT pool, stripes, each_within_share, shares <= capacity AS shares_within_capacity FROM stripes ORDER BY pool;
+UPDATE capacity_pools SET capacity = capacity - 1 WHERE pool = 'reserved';
+SELECT pool, each_within_share, shares = capacity AS dealt_by_new_capacity FROM stripes WHERE pool = 'reserved';
+SELECT rebuild_derived_state() >= 0 AS rebuilt;
+SELECT pool, stripes, each_within_share, shares = capacity AS dealt, units_beyond_stripe_0 FROM stripes ORDER BY pool;
+SELECT u.pool, u.units_in_use = coalesce(f.gpus, 0) AS matches
+FROM capacity_pool_usage u
+LEFT JOIN (SELECT pool, sum(gpu_count) AS gpus FROM training_jobs WHERE status = 'running' GROUP BY pool) f USING (pool)
+ORDER BY u.pool;
+UPDATE capacity_pools SET capacity = capacity + 1 WHERE pool = 'reserved';
+
 -- the cost of each tenant's GPUs by pool price, beside the cost view
 SELECT right(tenant_id::text, 2) AS tenant, pool, gpus_in_use, running_jobs, jobs, gpu_hours >= 0 AS hours,
        gpu_cost >= 0 AS cost
