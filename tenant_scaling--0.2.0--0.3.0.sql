@@ -1313,8 +1313,11 @@ COMMENT ON FUNCTION tenant_scaling.lock_pool_stripes(text) IS
 
 -- With every stripe of the pool held (lock_pool_stripes): the releases
 -- folded in, what the pool holds moved to stripe 0, and what is free dealt
--- out evenly as the stripes' shares. A capacity under what is in use leaves
--- no stripe room, so that only releases let a job in again.
+-- out evenly as the stripes' shares. A capacity under what is in use (while
+-- report_capacity_change preempts) gives every stripe a share far below
+-- anything it could hold, so that no release taken out of a stripe makes
+-- room there: only an admission that locks all the stripes and counts
+-- against the capacity lets a job in, and deals the shares again.
 CREATE FUNCTION tenant_scaling.deal_pool_shares(of_pool text, pool_capacity int)
 RETURNS void LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp AS $$
@@ -1331,7 +1334,7 @@ BEGIN
     UPDATE tenant_scaling.capacity_pool_admitted a
        SET units = CASE WHEN a.stripe = 0 THEN h.units ELSE 0 END,
            jobs = CASE WHEN a.stripe = 0 THEN h.jobs ELSE 0 END,
-           share = CASE WHEN h.free < 0 THEN CASE WHEN a.stripe = 0 THEN deal_pool_shares.pool_capacity ELSE 0 END
+           share = CASE WHEN h.free < 0 THEN -1000000000
                         ELSE CASE WHEN a.stripe = 0 THEN h.units ELSE 0 END + h.free / 8 + (a.stripe < h.free % 8)::int
                    END
       FROM held h

@@ -125,6 +125,13 @@ SELECT * FROM pg_temp.pools();
 SELECT right(tenant_id::text, 2) AS tenant, action, to_pool, gpu_count FROM report_capacity_change('reserved', 2);
 SELECT * FROM pg_temp.pools();
 SELECT * FROM pg_temp.jobs();
+-- what the preemptions released is no room in any stripe: the pool is full at
+-- its new capacity, and a job put on it directly is refused
+SELECT max(a.share - a.units) < 1 AS no_stripe_has_room_for_one_gpu FROM capacity_pool_admitted a WHERE a.pool = 'reserved';
+SELECT regexp_replace(pg_temp.refused($$UPDATE tenant_scaling.training_jobs
+                          SET status = 'running', pool = 'reserved', gpu_count = 1, started_at = now()
+                          WHERE job_id = (SELECT min(job_id) FROM tenant_scaling.training_jobs WHERE status = 'queued'
+                                          AND tenant_id::text LIKE 'c0000000-%')$$), 'job \d+', 'job N');
 -- the enterprise tenant's job, requeued, gets its GPUs back next pass
 SELECT action, right(tenant_id::text, 2) AS tenant, pool, gpu_count, reason FROM reclaim_capacity();
 -- raising the capacity: the next pass admits who waits
